@@ -3,7 +3,7 @@
 // garden, prepares the seed, and records what it found in the Seed's status.
 import {
   API_VERSION,
-  LABEL_ROLE,
+  FIELD_MANAGER,
   LABEL_SEED,
   managedLabels,
   seedKubeconfigSecretName,
@@ -103,11 +103,12 @@ export async function registerSeed(garden: KubeClient, p: RegisterSeedParams, si
       type: 'Opaque',
       stringData: { kubeconfig: serializeKubeconfig(inlined) },
     }, signal);
-    await seed.apply({
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: SYSTEM_NAMESPACE, labels: managedLabels({ [LABEL_ROLE]: 'seed', [LABEL_SEED]: p.name }) },
-    }, signal);
+    // Its own field manager: when the garden is also the seed, garden init owns other labels of this namespace.
+    await seed.apply(
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SYSTEM_NAMESPACE, labels: managedLabels({ [LABEL_SEED]: p.name }) } },
+      signal,
+      `${FIELD_MANAGER}-seed`,
+    );
   } finally {
     seed.close();
   }

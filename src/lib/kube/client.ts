@@ -174,14 +174,17 @@ export class KubeClient {
     return items;
   }
 
-  /** Server-side apply, owned by the "kubegarden" field manager; conflicts are forced (we own these objects). */
-  async apply<T extends KubeObject>(obj: KubeObject, signal?: AbortSignal): Promise<T> {
+  /**
+   * Server-side apply, owned by the "kubegarden" field manager; conflicts are forced (we own these objects).
+   * A different manager lets two kubegarden roles share an object, e.g. a namespace that is both the garden's and a seed's.
+   */
+  async apply<T extends KubeObject>(obj: KubeObject, signal?: AbortSignal, fieldManager: string = FIELD_MANAGER): Promise<T> {
     const info = await this.resource(obj.apiVersion, obj.kind);
     const { name, namespace } = obj.metadata;
     return this.request<T>('PATCH', objectPath(info, name, namespace), {
       body: obj,
       contentType: 'application/apply-patch+yaml',
-      query: { fieldManager: FIELD_MANAGER, force: 'true' },
+      query: { fieldManager, force: 'true' },
       ctx: { verb: 'apply', resource: resourceName(info), namespace, name },
       idempotent: true,
       signal,

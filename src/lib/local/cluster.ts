@@ -41,10 +41,15 @@ export interface ManagedProcess {
   pid: number;
   logFile: string;
   child: ChildProcess;
+  bin: string;
+  args: string[];
+  /** How to tell it is healthy: an http(s) URL answering 200, or none (alive is healthy). */
+  healthUrl?: string | undefined;
 }
 
 export interface LocalCluster {
   name: string;
+  pki: ClusterPki;
   dir: string;
   server: string;
   ports: ClusterPorts;
@@ -57,14 +62,14 @@ export interface LocalCluster {
   stop(): Promise<void>;
 }
 
-interface ClusterPki {
+export interface ClusterPki {
   ca: CertificateAndKey;
   serving: CertificateAndKey;
   admin: CertificateAndKey;
   sa: { privateKeyPem: string; publicKeyPem: string };
 }
 
-async function loadOrCreatePki(dir: string): Promise<ClusterPki> {
+export async function loadOrCreatePki(dir: string): Promise<ClusterPki> {
   const file = join(dir, 'pki.json');
   if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as ClusterPki;
   const ca = createCA({ commonName: 'kubegarden-local-ca', lifetimeSeconds: 10 * YEAR });
@@ -82,7 +87,7 @@ async function loadOrCreatePki(dir: string): Promise<ClusterPki> {
   return pki;
 }
 
-function startProcess(name: string, bin: string, args: string[], dir: string, detached: boolean): ManagedProcess {
+export function startProcess(name: string, bin: string, args: string[], dir: string, detached: boolean, healthUrl?: string): ManagedProcess {
   const logFile = join(dir, `${name}.log`);
   const out = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached });
@@ -90,10 +95,10 @@ function startProcess(name: string, bin: string, args: string[], dir: string, de
   child.stderr?.pipe(out);
   if (detached) child.unref();
   if (child.pid === undefined) throw new KubegardenError('config', `Could not start ${bin}.`);
-  return { name, pid: child.pid, logFile, child };
+  return { name, pid: child.pid, logFile, child, bin, args, healthUrl };
 }
 
-function probe(url: string, agent: http.Agent | https.Agent): Promise<number> {
+export function probe(url: string, agent: http.Agent | https.Agent): Promise<number> {
   return new Promise((resolve) => {
     const mod = url.startsWith('https:') ? https : http;
     const req = mod.get(url, { agent, timeout: 2000 }, (res) => {
@@ -113,7 +118,11 @@ async function tailOf(file: string, lines = 25): Promise<string> {
   }
 }
 
-async function waitHealthy(proc: ManagedProcess, url: string, agent: http.Agent | https.Agent, timeoutMs: number): Promise<void> {
+export function adminAgent(pki: Pick<ClusterPki, 'ca' | 'admin'>): https.Agent {
+  return new https.Agent({ ca: pki.ca.certPem, cert: pki.admin.certPem, key: pki.admin.keyPem });
+}
+
+export async function waitHealthy(proc: ManagedProcess, url: string, agent: http.Agent | https.Agent, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited: number | null | undefined;
   proc.child.once('exit', (code) => (exited = code));
@@ -208,9 +217,10 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   await writeFile(kubeconfigPath, renderKubeconfig({ name: options.name, server, caPem: pki.ca.certPem, user: pki.admin }), { mode: 0o600 });
 
   try {
-    const etcd = startProcess('etcd', assets.etcd, etcdArgs(join(dir, 'etcd'), { client: ports.etcdClient, peer: ports.etcdPeer }), dir, detached);
+    const etcdHealth = `http://127.0.0.1:${ports.etcdClient}/health`;
+    const etcd = startProcess('etcd', assets.etcd, etcdArgs(join(dir, 'etcd'), { client: ports.etcdClient, peer: ports.etcdPeer }), dir, detached, etcdHealth);
     processes.push(etcd);
-    await waitHealthy(etcd, `http://127.0.0.1:${ports.etcdClient}/health`, new http.Agent(), timeout);
+    await waitHealthy(etcd, etcdHealth, new http.Agent(), timeout);
 
     const apiserver = startProcess(
       'kube-apiserver',
@@ -238,10 +248,10 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       ],
       dir,
       detached,
+      `${server}/readyz`,
     );
     processes.push(apiserver);
-    const adminAgent = new https.Agent({ ca: pki.ca.certPem, cert: pki.admin.certPem, key: pki.admin.keyPem });
-    await waitHealthy(apiserver, `${server}/readyz`, adminAgent, timeout);
+    await waitHealthy(apiserver, `${server}/readyz`, adminAgent(pki), timeout);
 
     if (options.controllerManager) {
       const kcm = startProcess(
@@ -268,6 +278,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
 
   return {
     name: options.name,
+    pki,
     dir,
     server,
     ports,

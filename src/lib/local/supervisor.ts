@@ -1,0 +1,128 @@
+// The supervisor of a local garden: a background process (started by
+// `local up`, detached from the terminal) that runs etcd, kube-apiserver and
+// kube-controller-manager, restarts them with back-off when they crash, runs
+// the runtime that turns shoot control planes into processes, and records all
+// of it in the state file. SIGTERM stops everything it started.
+import { copyFile } from 'node:fs/promises';
+import { DEFAULT_KUBERNETES_VERSION } from '../api/versions.ts';
+import { findAssets } from './assets.ts';
+import { startLocalCluster, startProcess, stopProcess, type LocalCluster, type ManagedProcess } from './cluster.ts';
+import { paths, readState, writeState, type LocalState, type ProcessState } from './state.ts';
+
+interface RuntimeHandle {
+  stop(): Promise<void>;
+  processes?: () => Array<{ pid: number; logFile?: string; name?: string; namespace?: string; pod?: string; container?: string; restarts?: number }>;
+}
+
+export async function runSupervisor(dir: string): Promise<void> {
+  const p = paths(dir);
+  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  const previous = await readState(dir);
+  const restarts = new Map<string, number>();
+  let cluster: LocalCluster | undefined;
+  let runtime: RuntimeHandle | undefined;
+  let stopping = false;
+
+  const state = (phase: LocalState['phase'], message?: string): LocalState => ({
+    supervisorPid: process.pid,
+    phase,
+    message,
+    ports: cluster?.ports ?? previous?.ports,
+    server: cluster?.server,
+    kubeconfig: p.kubeconfig,
+    version: DEFAULT_KUBERNETES_VERSION,
+    processes: [
+      ...(cluster?.processes ?? []).map(
+        (m): ProcessState => ({ name: m.name, pid: m.pid, logFile: m.logFile, restarts: restarts.get(m.name) ?? 0, healthUrl: m.healthUrl }),
+      ),
+      ...(runtime?.processes?.() ?? []).map(
+        (r): ProcessState => ({
+          name: r.container ?? r.name ?? 'process',
+          pid: r.pid,
+          logFile: r.logFile ?? '',
+          restarts: r.restarts ?? 0,
+          owner: r.namespace ? `${r.namespace}/${r.pod ?? ''}` : undefined,
+        }),
+      ),
+    ],
+    updated: new Date().toISOString(),
+  });
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`received ${signal}: stopping`);
+    await writeState(dir, state('Stopping')).catch(() => {});
+    await runtime?.stop().catch((err: unknown) => log(`runtime stop failed: ${String(err)}`));
+    if (cluster) for (const proc of [...cluster.processes].reverse()) await stopProcess(proc);
+    await writeState(dir, { ...state('Stopping', 'stopped'), processes: [] }).catch(() => {});
+    log('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGHUP', () => {}); // the terminal closing is not a reason to stop
+
+  try {
+    const assets = await findAssets();
+    if (!assets) throw new Error('the Kubernetes binaries are missing (local up builds them before starting the supervisor)');
+    await writeState(dir, state('Starting'));
+    cluster = await startLocalCluster({ dir: p.garden, name: 'local', assets, controllerManager: true, ports: previous?.ports });
+    await copyFile(cluster.kubeconfigPath, p.kubeconfig);
+    for (const proc of cluster.processes) watch(proc);
+    runtime = await startRuntimeIfAvailable(cluster, dir, log);
+    await writeState(dir, state('Ready'));
+    log(`ready at ${cluster.server}`);
+  } catch (err) {
+    log(`start failed: ${(err as Error).message}`);
+    await writeState(dir, state('Failed', (err as Error).message));
+    if (cluster) for (const proc of [...cluster.processes].reverse()) await stopProcess(proc);
+    process.exit(1);
+  }
+
+  // Keep the state file current (runtime processes come and go).
+  setInterval(() => {
+    if (!stopping) void writeState(dir, state('Ready')).catch(() => {});
+  }, 2000);
+
+  function watch(proc: ManagedProcess): void {
+    proc.child.once('exit', (code, signal) => {
+      if (stopping || !cluster) return;
+      const n = (restarts.get(proc.name) ?? 0) + 1;
+      restarts.set(proc.name, n);
+      const delay = Math.min(1000 * 2 ** Math.min(n - 1, 5), 30_000);
+      log(`${proc.name} exited (code ${code}, signal ${signal}); restart ${n} in ${delay}ms`);
+      setTimeout(() => {
+        if (stopping || !cluster) return;
+        const next = startProcess(proc.name, proc.bin, proc.args, p.garden, false, proc.healthUrl);
+        const i = cluster.processes.indexOf(proc);
+        if (i >= 0) cluster.processes[i] = next;
+        watch(next);
+        void writeState(dir, state('Ready'));
+      }, delay);
+    });
+  }
+}
+
+async function startRuntimeIfAvailable(cluster: LocalCluster, dir: string, log: (line: string) => void): Promise<RuntimeHandle | undefined> {
+  const { KubeClient } = await import('../kube/client.ts');
+  const client = await KubeClient.connect({ kubeconfig: cluster.kubeconfigPath }, 'the local seed');
+  type RuntimeModule = { startRuntime(o: { client: unknown; stateDir: string; log?: (l: string) => void }): Promise<RuntimeHandle> };
+  let runtime: RuntimeModule;
+  try {
+    runtime = (await import('./runtime/index.ts')) as unknown as RuntimeModule;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    log('runtime module not present: shoot control planes will not run');
+    client.close();
+    return undefined;
+  }
+  const handle = await runtime.startRuntime({ client, stateDir: paths(dir).runtime, log: (l) => log(`runtime: ${l}`) });
+  return {
+    processes: handle.processes,
+    async stop() {
+      await handle.stop();
+      client.close();
+    },
+  };
+}
