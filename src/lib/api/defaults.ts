@@ -48,8 +48,9 @@ export function defaultShootSpec(spec: ShootSpec): ShootSpec {
   const zones = spec.provider.zones && spec.provider.zones.length > 0 ? spec.provider.zones : defaultZones(spec.provider.type, spec.provider.region);
   const workers = (spec.provider.workers.length > 0 ? spec.provider.workers : [defaultWorker(spec.provider.type)]).map((w) => ({
     ...w,
-    maxSurge: w.maxSurge ?? 1,
-    maxUnavailable: w.maxUnavailable ?? 0,
+    maxSurge: w.maxSurge ?? (w.maxUnavailable === 0 ? 1 : w.maxUnavailable === undefined ? 1 : 0),
+    // Machines must be replaceable: with no surge, one may be unavailable.
+    maxUnavailable: w.maxUnavailable ?? (w.maxSurge === 0 ? 1 : 0),
     zones: w.zones && w.zones.length > 0 ? w.zones : zones,
     volume: w.volume ?? { size: '50Gi' },
   }));

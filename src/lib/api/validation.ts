@@ -12,7 +12,7 @@ import {
   segmentNameProblem,
 } from './names.ts';
 import { PROVIDER_TYPES, PURPOSES, TAINT_EFFECTS, type Networks, type Seed, type SeedSpec, type ShootSpec } from './types.ts';
-import { isSupportedVersion, parseVersion, SUPPORTED_KUBERNETES_VERSIONS } from './versions.ts';
+import { compareVersions, isSupportedVersion, parseVersion, SUPPORTED_KUBERNETES_VERSIONS } from './versions.ts';
 
 export interface FieldError {
   field: string;
@@ -186,8 +186,10 @@ export function validateShoot(spec: ShootSpec, ctx: ShootValidationContext): Fie
       const wv = parseVersion(w.kubernetesVersion);
       const cv = parseVersion(version);
       if (!wv) errors.push({ field: `${f}.kubernetesVersion`, message: `"${w.kubernetesVersion}" is not a version of the form 1.37.2` });
-      else if (cv && (wv.major !== cv.major || wv.minor > cv.minor)) errors.push({ field: `${f}.kubernetesVersion`, message: `${w.kubernetesVersion} is newer than the control plane ${version}: workers may never be ahead` });
+      else if (cv && wv.major !== cv.major) errors.push({ field: `${f}.kubernetesVersion`, message: `${w.kubernetesVersion} is of another major version than the control plane ${version}` });
+      else if (cv && compareVersions(wv, cv) > 0) errors.push({ field: `${f}.kubernetesVersion`, message: `${w.kubernetesVersion} is newer than the control plane ${version}: workers may never be ahead` });
       else if (cv && cv.minor - wv.minor > 3) errors.push({ field: `${f}.kubernetesVersion`, message: `${w.kubernetesVersion} is more than three minors behind the control plane ${version}` });
+      else if ((ctx.requireSupportedVersion ?? true) && !isSupportedVersion(w.kubernetesVersion)) errors.push({ field: `${f}.kubernetesVersion`, message: `${w.kubernetesVersion} is not supported (supported: ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')})` });
     }
   });
   return errors;

@@ -14,10 +14,11 @@ export interface SemVer {
   patch: number;
 }
 
-const VERSION_RE = /^v?(\d+)\.(\d+)\.(\d+)$/;
+// Exactly what the CRD schema accepts: no "v" prefix, no spaces.
+const VERSION_RE = /^(\d+)\.(\d+)\.(\d+)$/;
 
 export function parseVersion(version: string): SemVer | undefined {
-  const m = VERSION_RE.exec(version.trim());
+  const m = VERSION_RE.exec(version);
   if (!m) return undefined;
   return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) };
 }
@@ -27,7 +28,7 @@ export function compareVersions(a: SemVer, b: SemVer): number {
 }
 
 export function isSupportedVersion(version: string): boolean {
-  return (SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(version.replace(/^v/, ''));
+  return (SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(version);
 }
 
 export function formatVersion(v: SemVer): string {

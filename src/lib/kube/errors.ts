@@ -61,7 +61,8 @@ const TLS_CODES: Record<string, string> = {
 };
 
 export function isTransient(err: unknown): boolean {
-  if (err instanceof KubeApiError) return err.status === 429 || err.status === 500 || err.status === 502 || err.status === 503 || err.status === 504;
+  // Translation already decided: 429 and 5xx are "unreachable" unless the request itself is at fault.
+  if (err instanceof KubeApiError) return err.code === 'unreachable';
   if (err instanceof KubegardenError) return err.code === 'unreachable' && !(err.cause && tlsReason(err.cause));
   return false;
 }

@@ -113,7 +113,23 @@ async function readKubeconfigFile(file: string, mustExist: boolean): Promise<Raw
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw configError(`The kubeconfig file ${file} is not a kubeconfig (expected a mapping with clusters, users and contexts).`);
   }
+  const shapeProblem = kubeconfigShapeProblem(parsed as Record<string, unknown>);
+  if (shapeProblem) throw configError(`The kubeconfig file ${file} is not a kubeconfig: ${shapeProblem}.`);
   return absolutize(parsed as RawKubeconfig, dirname(file));
+}
+
+function kubeconfigShapeProblem(config: Record<string, unknown>): string | undefined {
+  for (const [list, inner] of [['clusters', 'cluster'], ['users', 'user'], ['contexts', 'context']] as const) {
+    const value = config[list];
+    if (value === undefined || value === null) continue;
+    if (!Array.isArray(value)) return `"${list}" must be a list`;
+    for (const item of value) {
+      if (!item || typeof item !== 'object' || typeof (item as Record<string, unknown>)['name'] !== 'string') return `every entry of "${list}" needs a name`;
+      const body = (item as Record<string, unknown>)[inner];
+      if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) return `"${list}" entry "${String((item as Record<string, unknown>)['name'])}" has a malformed ${inner}`;
+    }
+  }
+  return undefined;
 }
 
 function absolutize(config: RawKubeconfig, base: string): RawKubeconfig {
@@ -161,6 +177,8 @@ export function parseKubeconfig(text: string, label: string, context?: string): 
     throw configError(`The kubeconfig of ${label} is not valid YAML: re-register it.`, { cause: err });
   }
   if (!parsed || typeof parsed !== 'object') throw configError(`The kubeconfig of ${label} is empty or not a kubeconfig: re-register it.`);
+  const shapeProblem = kubeconfigShapeProblem(parsed as Record<string, unknown>);
+  if (shapeProblem) throw configError(`The kubeconfig of ${label} is not a kubeconfig (${shapeProblem}): re-register it.`);
   return resolveContext([{ file: label, config: parsed as RawKubeconfig }], context);
 }
 
@@ -226,7 +244,11 @@ export async function inlineKubeconfig(kc: ResolvedKubeconfig): Promise<RawKubec
   await inline(user as unknown as Record<string, unknown>, 'client-certificate', 'client-certificate-data');
   await inline(user as unknown as Record<string, unknown>, 'client-key', 'client-key-data');
   if (user.tokenFile) {
-    user.token = (await readFile(user.tokenFile, 'utf8')).trim();
+    try {
+      user.token = (await readFile(user.tokenFile, 'utf8')).trim();
+    } catch (err) {
+      throw configError(`The file ${user.tokenFile} named by tokenFile in context "${kc.contextName}" cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}).`, { cause: err });
+    }
     delete user.tokenFile;
   }
   return {

@@ -34,11 +34,15 @@ export async function waitFor<T>(probe: Probe<T>, options: WaitOptions): Promise
       });
     }
     await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, Math.min(interval, left));
-      options.signal?.addEventListener('abort', () => {
+      const onAbort = () => {
         clearTimeout(t);
         resolve();
-      });
+      };
+      const t = setTimeout(() => {
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, Math.min(interval, left));
+      options.signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 }

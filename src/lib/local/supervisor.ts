@@ -110,7 +110,8 @@ async function startRuntimeIfAvailable(cluster: LocalCluster, dir: string, log: 
   type RuntimeModule = { startRuntime(o: { client: unknown; stateDir: string; log?: (l: string) => void }): Promise<RuntimeHandle> };
   let runtime: RuntimeModule;
   try {
-    runtime = (await import('./runtime/index.ts')) as unknown as RuntimeModule;
+    const specifier = './runtime/index.ts';
+    runtime = (await import(specifier)) as RuntimeModule;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
     log('runtime module not present: shoot control planes will not run');
