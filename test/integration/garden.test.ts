@@ -6,14 +6,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeClient, type KubeObject } from '../../src/lib/kube/client.ts';
 import { renderKubeconfig } from '../../src/lib/kube/kubeconfig.ts';
-import { createCA, issueCertificate } from '../../src/lib/pki/primitives.ts';
+import { createCA } from '../../src/lib/pki/primitives.ts';
 import { freePort } from '../../src/lib/local/ports.ts';
 import type { LocalCluster } from '../../src/lib/local/cluster.ts';
 import { kubegarden, kubegardenOk } from '../helpers/cli.ts';
 import { startTestCluster } from '../helpers/testbed.ts';
 
-const shootObject = (name: string, patch: (s: Record<string, any>) => void = () => {}): KubeObject => {
-  const spec: Record<string, any> = {
+interface TestSpec {
+  provider: { type: string; region: string; workers: Array<{ name: string; machineType: string; minimum: number; maximum: number }> };
+  kubernetes: { version: string };
+  networking: { nodes: string; pods: string; services: string };
+  seedName?: string;
+}
+
+const shootObject = (name: string, patch: (s: TestSpec) => void = () => {}): KubeObject => {
+  const spec: TestSpec = {
     provider: { type: 'local', region: 'local', workers: [{ name: 'worker', machineType: 'local', minimum: 1, maximum: 2 }] },
     kubernetes: { version: '1.37.2' },
     networking: { nodes: '10.250.0.0/16', pods: '100.96.0.0/11', services: '100.64.0.0/13' },
@@ -84,15 +91,15 @@ describe('garden, projects and seeds (real kube-apiserver)', function () {
     const cases: Array<[string, KubeObject, RegExp]> = [
       ['a name that is not a DNS label', shootObject('Bad_Name'), /metadata.name must consist of lower-case letters/],
       ['a name with "--"', shootObject('a--b'), /must not contain "--"/],
-      ['a malformed CIDR', shootObject('c1', (s) => (s['networking'].pods = '100.96.0.0/33')), /must be an IPv4 CIDR/],
-      ['overlapping pods and services', shootObject('c2', (s) => (s['networking'].services = '100.96.0.0/13')), /pods and services ranges must not overlap/],
-      ['a bad version', shootObject('c3', (s) => (s['kubernetes'].version = '1.37')), /spec.kubernetes.version/],
-      ['an unknown provider', shootObject('c4', (s) => (s['provider'].type = 'vsphere')), /Unsupported value: "vsphere"/],
-      ['minimum above maximum', shootObject('c5', (s) => (s['provider'].workers[0].minimum = 3)), /minimum must not be greater than maximum/],
-      ['a pool with maximum 0', shootObject('c6', (s) => (s['provider'].workers[0].maximum = 0)), /maximum/],
+      ['a malformed CIDR', shootObject('c1', (s) => (s.networking.pods = '100.96.0.0/33')), /must be an IPv4 CIDR/],
+      ['overlapping pods and services', shootObject('c2', (s) => (s.networking.services = '100.96.0.0/13')), /pods and services ranges must not overlap/],
+      ['a bad version', shootObject('c3', (s) => (s.kubernetes.version = '1.37')), /spec.kubernetes.version/],
+      ['an unknown provider', shootObject('c4', (s) => (s.provider.type = 'vsphere')), /Unsupported value: "vsphere"/],
+      ['minimum above maximum', shootObject('c5', (s) => (s.provider.workers[0]!.minimum = 3)), /minimum must not be greater than maximum/],
+      ['a pool with maximum 0', shootObject('c6', (s) => (s.provider.workers[0]!.maximum = 0)), /maximum/],
       [
         'duplicate pools',
-        shootObject('c7', (s) => s['provider'].workers.push({ name: 'worker', machineType: 'x', minimum: 1, maximum: 1 })),
+        shootObject('c7', (s) => s.provider.workers.push({ name: 'worker', machineType: 'x', minimum: 1, maximum: 1 })),
         /duplicate entries for key \[name="worker"\]/,
       ],
     ];
@@ -108,8 +115,8 @@ describe('garden, projects and seeds (real kube-apiserver)', function () {
 
     it('keeps the provider type and the pods range immutable', async () => {
       await client.apply(shootObject('immutable'));
-      await assert.rejects(client.apply(shootObject('immutable', (s) => (s['provider'].type = 'aws'))), /provider type is immutable/);
-      await assert.rejects(client.apply(shootObject('immutable', (s) => (s['networking'].pods = '100.128.0.0/11'))), /pods range is immutable/);
+      await assert.rejects(client.apply(shootObject('immutable', (s) => (s.provider.type = 'aws'))), /provider type is immutable/);
+      await assert.rejects(client.apply(shootObject('immutable', (s) => (s.networking.pods = '100.128.0.0/11'))), /pods range is immutable/);
       await client.delete({ apiVersion: 'kubegarden.io/v1alpha1', kind: 'Shoot', name: 'immutable', namespace: 'garden-dev' });
     });
   });
@@ -146,7 +153,7 @@ describe('garden, projects and seeds (real kube-apiserver)', function () {
     });
 
     it('refuses to deregister a seed a Shoot references, and refuses to delete its project', async () => {
-      await client.apply(shootObject('pinned', (s) => (s['seedName'] = 'seed-one')));
+      await client.apply(shootObject('pinned', (s) => (s.seedName = 'seed-one')));
       const refused = await kubegarden(['seed', 'deregister', 'seed-one', ...g]);
       assert.equal(refused.exitCode, 5);
       assert.match(refused.stderr, /Seed "seed-one" still hosts shoot garden-dev\/pinned: delete it first, or pass --force/);
@@ -165,7 +172,7 @@ describe('garden, projects and seeds (real kube-apiserver)', function () {
 
     it('deregisters with --force while a shoot references the seed, and says what is left behind', async () => {
       await kubegardenOk(['seed', 'register', 'seed-two', ...g, '--seed-kubeconfig', seed.kubeconfigPath, '--provider', 'local', '--region', 'local']);
-      await client.apply(shootObject('orphan', (s) => (s['seedName'] = 'seed-two')));
+      await client.apply(shootObject('orphan', (s) => (s.seedName = 'seed-two')));
       const r = await kubegardenOk(['seed', 'deregister', 'seed-two', '--force', ...g]);
       assert.match(r.stderr, /left behind: shoots garden-dev\/orphan still name seed "seed-two"/);
       assert.equal(await client.get({ apiVersion: 'kubegarden.io/v1alpha1', kind: 'Seed', name: 'seed-two' }), undefined);
