@@ -15,6 +15,10 @@ export const commonFlags = {
   'non-interactive': Flags.boolean({ description: 'Never prompt; missing input is an error naming its flag (also with CI=true or without a terminal).', default: false, helpGroup: 'GLOBAL' }),
 };
 
+const PROJECT_HELP = 'Project of the shoot (the garden namespace garden-<project>).';
+export const projectFlag = () => Flags.string({ char: 'p', description: PROJECT_HELP, required: true, helpGroup: 'GARDEN' });
+export const optionalProjectFlag = () => Flags.string({ char: 'p', description: PROJECT_HELP, helpGroup: 'GARDEN' });
+
 export const outputFlag = (formats: readonly OutputFormat[] = OUTPUT_FORMATS) =>
   Flags.string({ char: 'o', description: 'Output format.', options: [...formats], default: 'table' });
 

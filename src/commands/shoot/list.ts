@@ -1,0 +1,30 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand, commonFlags, gardenFlags, outputFlag, optionalProjectFlag } from '../../lib/ui/base-command.ts';
+
+export default class ShootList extends BaseCommand {
+  static override description = 'List shoots of a project, or of all projects with -A, with their last operation and progress.';
+  static override examples = ['<%= config.bin %> shoot list --project dev', '<%= config.bin %> shoot list -A -o wide', '<%= config.bin %> shoot list -A -o json | jq ".[].status.lastOperation"'];
+  static override flags = {
+    ...gardenFlags,
+    ...commonFlags,
+    project: optionalProjectFlag(),
+    'all-projects': Flags.boolean({ char: 'A', description: 'List the shoots of every project.', default: false }),
+    output: outputFlag(),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(ShootList);
+    if (!flags.project && !flags['all-projects']) this.error('Say which shoots to list: pass --project NAME, or -A for all projects.', { exit: 2 });
+    const { withGarden } = await import('../../lib/garden/connect.ts');
+    const { listShoots } = await import('../../lib/garden/shoots.ts');
+    const { shootColumns } = await import('../../lib/ui/views.ts');
+    const shoots = await withGarden(flags, (garden) => listShoots(garden, flags['all-projects'] ? undefined : flags.project));
+    this.printResult(flags.output, {
+      data: shoots,
+      rows: shoots,
+      columns: shootColumns,
+      names: shoots.map((s) => `shoot/${s.metadata.namespace?.replace(/^garden-/, '')}/${s.metadata.name}`),
+      empty: 'No shoots: create one with "kubegarden shoot create NAME --project P --provider T".',
+    });
+  }
+}
