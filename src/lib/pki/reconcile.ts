@@ -199,10 +199,13 @@ function readCA(data: SecretData): Readout<{ value: CAValue; info: CertificateIn
   if (!info.isCA || !isSignedBy(certPem, certPem)) return { problem: `not a self-signed CA certificate` };
   if (!keyMatchesCertificate(certPem, keyPem)) return { problem: `unparsable: ${DATA_KEYS.caKey} does not belong to the certificate` };
   const previous = data[DATA_KEYS.caPrevious];
+  const previousCertPem = previous === undefined ? undefined : splitPem(previous)[0];
+  // The trust bundle is rebuilt from the current and the previous CA only: an
+  // extra certificate slipped into ca.crt is not trusted, and is dropped on settle.
   return {
     ok: {
       info,
-      value: { certPem, keyPem, bundlePem: data[DATA_KEYS.caCert] ?? certPem, previousCertPem: previous === undefined ? undefined : splitPem(previous)[0] },
+      value: { certPem, keyPem, bundlePem: joinPem(previousCertPem === undefined ? [certPem] : [certPem, previousCertPem]), previousCertPem },
     },
   };
 }
@@ -230,7 +233,9 @@ async function reconcileCA(run: Run, name: CAName): Promise<CAState> {
     // it at once. Near its end, the report says to rotate it (two phases).
     const { info, value } = read.ok;
     const due = renewalDue(info, run.now, run.p.lifetimes.renewAfterFraction);
-    await settle(run, name, stored, { data: stored.data, action: 'kept', reason: `valid until ${iso(info.notAfter)}${due ? '; due for rotation' : ''}` });
+    const normalized = caData(value);
+    const reason = sameData(stored.data, normalized) ? `valid until ${iso(info.notAfter)}${due ? '; due for rotation' : ''}` : 'normalised: only the CA, its key and a previous CA during rotation are kept';
+    await settle(run, name, stored, { data: normalized, action: 'kept', reason });
     return { value, replaced: undefined };
   }
   const reason = read === undefined ? 'missing' : 'problem' in read ? read.problem : `expired on ${iso(read.ok.info.notAfter)}`;

@@ -298,3 +298,21 @@ describe('Reconciling a shoot’s credentials again', () => {
     });
   });
 });
+
+describe('CA Secrets are normalised on re-run', () => {
+  it('drops a stray key and an extra certificate slipped into ca.crt, and trusts only the CA', async () => {
+    const { InMemorySecretStore } = await import('../../../src/lib/pki/store.ts');
+    const store = new InMemorySecretStore();
+    const params = { shootName: 'demo', namespace: 'shoot--dev--demo', servicesCIDR: '100.64.0.0/13', externalEndpoint: '127.0.0.1:6443', loopback: true };
+    await reconcileCredentials(store, params);
+    const ca = (await store.get('ca'))!;
+    const intruder = createCA({ commonName: 'intruder', lifetimeSeconds: 3600 });
+    await store.put('ca', { ...ca.data, 'ca.crt': ca.data['ca.crt'] + intruder.certPem, stray: 'x' }, ca.labels);
+    const { credentials, report } = await reconcileCredentials(store, params);
+    const after = (await store.get('ca'))!;
+    assert.deepEqual(Object.keys(after.data).sort(), ['ca.crt', 'ca.key']);
+    assert.ok(!after.data['ca.crt']!.includes(intruder.certPem.trim().split('\n')[1]!));
+    assert.equal(credentials.cas.ca.bundlePem.match(/BEGIN CERTIFICATE/g)?.length, 1);
+    assert.equal(report.find((r) => r.name === 'ca')?.action, 'updated');
+  });
+});
