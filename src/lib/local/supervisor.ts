@@ -70,7 +70,7 @@ export async function runSupervisor(dir: string): Promise<void> {
     cluster = await startLocalCluster({ dir: p.garden, name: 'local', assets, controllerManager: true, ports: previous?.ports });
     await copyFile(cluster.kubeconfigPath, p.kubeconfig);
     for (const proc of cluster.processes) watch(proc);
-    runtime = await startRuntimeIfAvailable(cluster, dir, log);
+    runtime = await startRuntime(cluster, dir, log);
     await writeState(dir, state('Ready'));
     log(`ready at ${cluster.server}`);
   } catch (err) {
@@ -104,21 +104,11 @@ export async function runSupervisor(dir: string): Promise<void> {
   }
 }
 
-async function startRuntimeIfAvailable(cluster: LocalCluster, dir: string, log: (line: string) => void): Promise<RuntimeHandle | undefined> {
+async function startRuntime(cluster: LocalCluster, dir: string, log: (line: string) => void): Promise<RuntimeHandle | undefined> {
   const { KubeClient } = await import('../kube/client.ts');
   const client = await KubeClient.connect({ kubeconfig: cluster.kubeconfigPath }, 'the local seed');
-  type RuntimeModule = { startRuntime(o: { client: unknown; stateDir: string; log?: (l: string) => void }): Promise<RuntimeHandle> };
-  let runtime: RuntimeModule;
-  try {
-    const specifier = './runtime/index.ts';
-    runtime = (await import(specifier)) as RuntimeModule;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    log('runtime module not present: shoot control planes will not run');
-    client.close();
-    return undefined;
-  }
-  const handle = await runtime.startRuntime({ client, stateDir: paths(dir).runtime, log: (l) => log(`runtime: ${l}`) });
+  const runtime = await import('./runtime/index.ts');
+  const handle = await runtime.startRuntime({ client, stateDir: paths(dir).runtime, log: (l: string) => log(`runtime: ${l}`) });
   return {
     processes: handle.processes,
     async stop() {
