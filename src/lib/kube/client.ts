@@ -200,13 +200,13 @@ export class KubeClient {
   }
 
   /** Server-side apply of the status subresource. */
-  async applyStatus<T extends KubeObject>(obj: KubeObject, signal?: AbortSignal): Promise<T> {
+  async applyStatus<T extends KubeObject>(obj: KubeObject, signal?: AbortSignal, fieldManager: string = FIELD_MANAGER): Promise<T> {
     const info = await this.resource(obj.apiVersion, obj.kind);
     const { name, namespace } = obj.metadata;
     return this.request<T>('PATCH', `${objectPath(info, name, namespace)}/status`, {
       body: obj,
       contentType: 'application/apply-patch+yaml',
-      query: { fieldManager: FIELD_MANAGER, force: 'true' },
+      query: { fieldManager, force: 'true' },
       ctx: { verb: 'update status of', resource: resourceName(info), namespace, name },
       idempotent: true,
       signal,

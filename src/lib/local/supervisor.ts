@@ -4,10 +4,12 @@
 // the runtime that turns shoot control planes into processes, and records all
 // of it in the state file. SIGTERM stops everything it started.
 import { copyFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DEFAULT_KUBERNETES_VERSION } from '../api/versions.ts';
 import { findAssets } from './assets.ts';
 import { startLocalCluster, startProcess, stopProcess, type LocalCluster, type ManagedProcess } from './cluster.ts';
 import { paths, readState, writeState, type LocalState, type ProcessState } from './state.ts';
+import type { SimulatedMachine } from '../machines/simulator.ts';
 
 interface RuntimeHandle {
   stop(): Promise<void>;
@@ -21,6 +23,7 @@ export async function runSupervisor(dir: string): Promise<void> {
   const restarts = new Map<string, number>();
   let cluster: LocalCluster | undefined;
   let runtime: RuntimeHandle | undefined;
+  let machines: { stop(): Promise<void> } | undefined;
   let stopping = false;
 
   const state = (phase: LocalState['phase'], message?: string): LocalState => ({
@@ -53,6 +56,7 @@ export async function runSupervisor(dir: string): Promise<void> {
     stopping = true;
     log(`received ${signal}: stopping`);
     await writeState(dir, state('Stopping')).catch(() => {});
+    await machines?.stop().catch((err: unknown) => log(`machines stop failed: ${String(err)}`));
     await runtime?.stop().catch((err: unknown) => log(`runtime stop failed: ${String(err)}`));
     if (cluster) for (const proc of [...cluster.processes].reverse()) await stopProcess(proc);
     await writeState(dir, { ...state('Stopping', 'stopped'), processes: [] }).catch(() => {});
@@ -71,6 +75,7 @@ export async function runSupervisor(dir: string): Promise<void> {
     await copyFile(cluster.kubeconfigPath, p.kubeconfig);
     for (const proc of cluster.processes) watch(proc);
     runtime = await startRuntime(cluster, dir, log);
+    machines = await startMachineLoop(cluster, dir, log);
     await writeState(dir, state('Ready'));
     log(`ready at ${cluster.server}`);
   } catch (err) {
@@ -113,6 +118,58 @@ async function startRuntime(cluster: LocalCluster, dir: string, log: (line: stri
     processes: handle.processes,
     async stop() {
       await handle.stop();
+      client.close();
+    },
+  };
+}
+
+/**
+ * The local provider's "cloud": machines of shoot scaling groups are declared
+ * as Secrets (label kubegarden.io/machine=simulated, holding the cloud-config)
+ * in shoot namespaces; this loop boots a simulated machine for each and stops
+ * those whose Secret is gone.
+ */
+async function startMachineLoop(cluster: LocalCluster, dir: string, log: (line: string) => void): Promise<{ stop(): Promise<void> }> {
+  const { KubeClient } = await import('../kube/client.ts');
+  const { reconcileMachines } = await import('../machines/simulator.ts');
+  const client = await KubeClient.connect({ kubeconfig: cluster.kubeconfigPath }, 'the local seed');
+  const running = new Map<string, SimulatedMachine>();
+  let stopped = false;
+  let busy = false;
+  let lastError = '';
+  const tick = async () => {
+    if (stopped || busy) return;
+    busy = true;
+    try {
+      const secrets = await client.list<{ apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; data?: Record<string, string> }>(
+        'v1',
+        'Secret',
+        { labelSelector: 'kubegarden.io/machine=simulated' },
+      );
+      const desired = secrets
+        .filter((s) => s.metadata.namespace?.startsWith('shoot--') && s.data?.['cloud-config'])
+        .map((s) => ({ name: s.metadata.annotations?.['kubegarden.io/machine-name'] ?? s.metadata.name, cloudConfig: Buffer.from(s.data!['cloud-config']!, 'base64').toString('utf8') }));
+      const result = await reconcileMachines(desired, { running, stateRoot: join(dir, 'machines'), log: (l) => log(`machines: ${l}`) });
+      for (const f of result.failed) log(`machines: ${f.name} failed to start: ${f.error.message}`);
+      if (result.started.length || result.removed.length || result.restarted.length) {
+        log(`machines: started ${result.started.join(', ') || '-'}; restarted ${result.restarted.join(', ') || '-'}; removed ${result.removed.join(', ') || '-'}`);
+      }
+      lastError = '';
+    } catch (err) {
+      const message = (err as Error).message;
+      if (message !== lastError) log(`machines: ${message}`);
+      lastError = message;
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), 2000);
+  void tick();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await Promise.all([...running.values()].map((m) => m.stop().catch(() => {})));
       client.close();
     },
   };

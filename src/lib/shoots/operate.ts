@@ -1,0 +1,111 @@
+// Running a shoot operation: everything that can be refused is checked first
+// (input, project, seed, ranges), then the shoot's lock is taken, the Shoot
+// recorded, and the flow run with its progress in Shoot.status and on stderr.
+import { LABEL_PROJECT, managedLabels, type Shoot, type OperationType } from '../api/types.ts';
+import { getProject } from '../garden/projects.ts';
+import { getSeed, seedClient as connectSeed } from '../garden/seeds.ts';
+import { buildShoot, checkShoot, getShoot, readShootFile, scheduleShoot, type ShootFlags, type ShootObject } from '../garden/shoots.ts';
+import type { KubeClient } from '../kube/client.ts';
+import type { Flow } from '../flows/graph.ts';
+import type { ShootContext } from '../flows/shoot-context.ts';
+import { invalid } from '../ui/errors.ts';
+
+export const SHOOT_FINALIZER = 'kubegarden.io/shoot';
+
+export interface RunOptions {
+  signal?: AbortSignal | undefined;
+  quiet?: boolean | undefined;
+  verbose?: boolean | undefined;
+  timeoutMs: number;
+  terraformBin?: string | undefined;
+}
+
+export interface PreparedShoot {
+  shoot: Shoot;
+  seedName: string;
+  existed: boolean;
+}
+
+/** Builds and checks the Shoot a create means, and picks its seed; writes nothing. */
+export async function prepareCreate(garden: KubeClient, project: string, name: string | undefined, flags: ShootFlags, file?: string): Promise<PreparedShoot> {
+  const fromFile = file ? await readShootFile(file) : undefined;
+  const shootName = name ?? fromFile?.metadata?.name;
+  if (!shootName) throw invalid('Name the shoot: pass NAME, or set metadata.name in the file.');
+  if (name && fromFile?.metadata?.name && fromFile.metadata.name !== name) {
+    throw invalid(`The shoot file names "${fromFile.metadata.name}" but the command names "${name}": use one name.`);
+  }
+  const shoot = buildShoot(project, shootName, flags, fromFile);
+  checkShoot(shoot);
+  await getProject(garden, project);
+  const existing = await garden.get<ShootObject>({ apiVersion: shoot.apiVersion, kind: 'Shoot', name: shootName, namespace: shoot.metadata.namespace });
+  if (existing?.status?.seedName && !shoot.spec.seedName) shoot.spec.seedName = existing.status.seedName;
+  const seed = await scheduleShoot(garden, shoot);
+  shoot.spec.seedName = seed.metadata.name;
+  checkShoot(shoot, seed);
+  return { shoot, seedName: seed.metadata.name, existed: Boolean(existing) };
+}
+
+export interface OperationResult {
+  shoot: ShootObject;
+  results: Record<string, string>;
+  durationMs: number;
+}
+
+/** Runs one operation on a shoot under its lock. `record` writes the Shoot itself (create) once the lock is held. */
+export async function runShootOperation(
+  garden: KubeClient,
+  project: string,
+  name: string,
+  operation: OperationType,
+  flow: Flow<ShootContext>,
+  options: RunOptions & { record?: Shoot | undefined },
+): Promise<OperationResult> {
+  const { acquireShootLock } = await import('../flows/lock.ts');
+  const { StatusRecorder } = await import('../flows/status.ts');
+  const { runFlow } = await import('../flows/executor.ts');
+  const { renderFlow } = await import('../flows/render.ts');
+  const lock = await acquireShootLock(garden, { project, shoot: name, operation });
+  const recorder = new StatusRecorder(garden, { project, name }, { operation, until: lock.signal });
+  let seedClient: KubeClient | undefined;
+  let ctx: ShootContext | undefined;
+  try {
+    if (options.record) {
+      const s = options.record;
+      await garden.apply({
+        ...s,
+        metadata: { ...s.metadata, labels: { ...s.metadata.labels, ...managedLabels({ [LABEL_PROJECT]: project }) }, finalizers: [SHOOT_FINALIZER] },
+      } as unknown as ShootObject, options.signal);
+    }
+    const shoot = await getShoot(garden, project, name, options.signal);
+    const seedName = shoot.spec.seedName ?? shoot.status?.seedName;
+    if (!seedName) throw invalid(`Shoot "${project}/${name}" has no seed: create it again with --seed, or register a seed for its provider and region.`);
+    const seed = await getSeed(garden, seedName, options.signal);
+    seedClient = await connectSeed(garden, seed, options.signal);
+    const { shootSeedNamespace } = await import('../api/types.ts');
+    ctx = {
+      garden,
+      project,
+      name,
+      shoot,
+      seed,
+      seedClient,
+      namespace: shootSeedNamespace(project, name),
+      recorder,
+      options: { timeoutMs: options.timeoutMs, terraformBin: options.terraformBin, verbose: options.verbose },
+    };
+    const signal = options.signal ? AbortSignal.any([options.signal, lock.signal]) : lock.signal;
+    const c = ctx;
+    const result = await renderFlow(flow, (onEvent) => runFlow(flow, c, { signal, onEvent: [onEvent, recorder.onEvent] }), {
+      quiet: options.quiet,
+      verbose: options.verbose,
+    });
+    recorder.update({ observedGeneration: shoot.metadata.generation, kubernetesVersion: shoot.spec.kubernetes.version, seedName });
+    await recorder.flush();
+    return { shoot: await getShoot(garden, project, name), results: result.results, durationMs: result.durationMs };
+  } finally {
+    await recorder.flush().catch(() => false);
+    await lock.release();
+    ctx?.shootClient?.close();
+    seedClient?.close();
+  }
+}
