@@ -105,8 +105,26 @@ export function lockHolder(lease: Lease, now: number = Date.now()): LockHolder |
     acquireTime: spec.acquireTime,
     renewTime: spec.renewTime,
     durationSeconds,
-    expired: !Number.isFinite(last) || last + durationSeconds * 1000 < now,
+    expired: !Number.isFinite(last) || last + durationSeconds * 1000 < now || holderIsDeadHere(spec.holderIdentity),
   };
+}
+
+/**
+ * A holder on this very machine whose process is gone (killed, crashed) cannot
+ * renew: its lock is as good as expired, and a re-run need not wait it out.
+ * Holders on other machines are only judged by their lease.
+ */
+export function holderIsDeadHere(identity: string): boolean {
+  const m = /^[^@]+@(\S+) pid (\d+) \(/.exec(identity);
+  if (!m || m[1] !== hostname()) return false;
+  const pid = Number(m[2]);
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /** Who holds the lock of a shoot, if anyone (an expired holder is reported with expired: true). */

@@ -161,6 +161,8 @@ export async function terraformOptions(ctx: ShootContext, io: { signal: AbortSig
     credentials,
     ...(ctx.options.terraformBin ? { terraformBin: ctx.options.terraformBin } : {}),
     ...(process.env['KUBEGARDEN_TF_PLUGIN_DIR'] ? { pluginDir: process.env['KUBEGARDEN_TF_PLUGIN_DIR'] } : {}),
+    // A terraform left running by a killed kubegarden may still hold the state lock for a while.
+    lockTimeoutSeconds: 120,
     signal: io.signal,
     onLine: (line: string) => io.log(line),
   };

@@ -104,3 +104,24 @@ describe('the shoot lock', () => {
     });
   });
 });
+
+describe('a lock held by a dead process on this machine', () => {
+  it('counts as expired, so a re-run after a kill need not wait for the lease to run out', async () => {
+    const { holderIsDeadHere, lockHolder } = await import('../../../src/lib/flows/lock.ts');
+    const { hostname } = await import('node:os');
+    const { spawnSync } = await import('node:child_process');
+    const dead = spawnSync('true').pid!; // finished and reaped: its pid is free
+    const now = Date.now();
+    const lease = (identity: string) => ({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'shoot-demo-lock' },
+      spec: { holderIdentity: identity, leaseDurationSeconds: 60, renewTime: new Date(now).toISOString(), acquireTime: new Date(now).toISOString() },
+    });
+    assert.equal(holderIsDeadHere(`alice@${hostname()} pid ${dead} (Create)`), true);
+    assert.equal(lockHolder(lease(`alice@${hostname()} pid ${dead} (Create)`), now)?.expired, true);
+    assert.equal(holderIsDeadHere(`alice@${hostname()} pid ${process.ppid} (Create)`), false, 'a live process keeps its lock');
+    assert.equal(holderIsDeadHere(`alice@another-host pid ${dead} (Create)`), false, 'other machines are judged by their lease only');
+    assert.equal(lockHolder(lease(`alice@another-host pid ${dead} (Create)`), now)?.expired, false);
+  });
+});
