@@ -146,8 +146,13 @@ function statefulSet(values: ControlPlaneValues): KubeObject {
       }),
       volumeClaimTemplates: [
         {
+          // Written out as the API server stores it (kind, volumeMode, status): otherwise every
+          // server-side apply of the StatefulSet counts as a change and rewrites the object.
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
           metadata: { name: ETCD_DATA_VOLUME, labels: componentLabels(values, ETCD_ROLE) },
-          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: ETCD_STORAGE } } },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: ETCD_STORAGE } }, volumeMode: 'Filesystem' },
+          status: { phase: 'Pending' },
         },
       ],
     },
