@@ -114,6 +114,13 @@ describe('shoot create on the local provider (real processes end to end)', funct
       const reconcile = await cliOk(['shoot', 'reconcile', 'demo', '--project', 'local', '--timeout', '5m']);
       assert.match(reconcile.stderr, /reconciled/);
       assert.deepEqual(await seedState('shoot--local--demo'), before, 'no Secret rotated, no workload rolled');
+      const plan = await cliOk(['shoot', 'plan', 'demo', '-p', 'local']);
+      assert.match(plan.stderr, /No changes: the infrastructure matches the shoot\./);
+      const exported = join(dir, 'demo-terraform');
+      await cliOk(['shoot', 'plan', 'demo', '-p', 'local', '--export', exported]);
+      const { stat, readFile } = await import('node:fs/promises');
+      assert.equal((await stat(join(exported, 'terraform.tfvars.json'))).mode & 0o777, 0o600);
+      assert.match(await readFile(join(exported, 'main.tf'), 'utf8'), /terraform_data/);
       assert.equal((await shootJson('demo')).status.lastOperation.state, 'Succeeded');
     });
 
