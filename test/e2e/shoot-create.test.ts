@@ -134,6 +134,24 @@ describe('shoot create on the local provider (real processes end to end)', funct
     });
   });
 
+  describe('--no-wait', () => {
+    it('records the create, returns, and the operation finishes in the background', async () => {
+      const started = Date.now();
+      const r = await cliOk(['shoot', 'create', 'later', '-p', 'local', '--provider', 'local', '--no-wait', '-o', 'json']);
+      const bg = JSON.parse(r.stdout) as { pid: number; logFile: string };
+      assert.ok(bg.pid > 0);
+      const recorded = await shootJson('later');
+      assert.equal(recorded.status.lastOperation.type, 'Create');
+      for (;;) {
+        const s = await shootJson('later');
+        if (s.status.lastOperation.state === 'Succeeded') break;
+        assert.notEqual(s.status.lastOperation.state, 'Error', JSON.stringify(s.status.lastErrors));
+        assert.ok(Date.now() - started < 300_000, 'the background create finished within 5 minutes');
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    });
+  });
+
   describe('interrupted, then run again', () => {
     const create = ['shoot', 'create', 'cut', '--project', 'local', '--provider', 'local', '--timeout', '5m'];
 

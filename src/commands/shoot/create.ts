@@ -31,6 +31,7 @@ Runs as a tree of steps: namespace in the seed → endpoint → certificates ‖
     purpose: Flags.string({ description: 'evaluation, testing, development or production.' }),
     credentials: Flags.string({ description: 'Secret in the project namespace with the cloud credentials.' }),
     addons: Flags.string({ description: 'Comma-separated add-ons: metrics-server, dashboard.' }),
+    wait: Flags.boolean({ description: 'Wait for the shoot to be ready (default). --no-wait records the operation, runs it in the background and returns; follow it with "shoot get".', default: true, allowNo: true }),
     timeout: Flags.string({ description: 'How long to wait for the API server and nodes.', default: '30m' }),
     'terraform-bin': Flags.string({ description: 'terraform or tofu binary (default: $KUBEGARDEN_TERRAFORM, then PATH).' }),
     'dry-run': Flags.boolean({ description: 'Print the Shoot that would be sent (defaults filled in) and the steps, and change nothing.', default: false }),
@@ -60,6 +61,14 @@ Runs as a tree of steps: namespace in the seed → endpoint → certificates ‖
         return this.printResult(flags.output === 'table' ? 'yaml' : flags.output, { data: prepared.shoot, rows: [], columns: [] });
       }
       const name = prepared.shoot.metadata.name;
+      if (!flags.wait) {
+        const { startInBackground } = await import('../../lib/shoots/background.ts');
+        const argv = process.argv.slice(2).filter((a) => a !== '--no-wait');
+        const bg = await startInBackground(garden, flags.project, name, [...argv, '--quiet']);
+        if (flags.output !== 'table') return this.printResult(flags.output, { data: { shoot: name, project: flags.project, pid: bg.pid, logFile: bg.logFile }, rows: [], columns: [] });
+        this.success(`Create of shoot "${flags.project}/${name}" is recorded and runs in the background (pid ${bg.pid}, log ${bg.logFile}).`);
+        return this.note(`Follow it with: kubegarden shoot get ${name} --project ${flags.project}`);
+      }
       const result = await withInterrupt((signal) =>
         runShootOperation(garden, flags.project, name, 'Create', flow, { signal, quiet: flags.quiet, verbose: flags.verbose, timeoutMs: timeoutMs!, terraformBin: flags['terraform-bin'], record: prepared.shoot }),
       );
