@@ -36,7 +36,7 @@ async function timed(cliArgs: string[]): Promise<Timed> {
   return { wallMs, cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN };
 }
 
-const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const s = (ms: number) => `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 async function main(): Promise<void> {
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     lines.push(
       '## Shoot create on the local provider',
       '',
-      `Measured with \`node hack/bench-create.ts --concurrent ${concurrent}\` on ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, from a fresh \`local up\`. One pool with one simulated machine per shoot. kubegarden's own time is the CLI process's user+system CPU (\`/usr/bin/time\`); the rest of the wall time is waiting: for etcd, kube-apiserver and the other processes to start, for Terraform (two applies), and for the machine to join.`,
+      `Measured with \`node hack/bench-create.ts --concurrent ${concurrent}\` on ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, from a fresh \`local up\`. One pool with one simulated machine per shoot. kubegarden's own time is the CLI process's user+system CPU (\`/usr/bin/time\`, which includes the Terraform runs it waited for); the rest of the wall time is waiting: for etcd, kube-apiserver and the other processes to start, for Terraform (two applies), and for the machine to join.`,
       '',
       '| Operation | Wall | kubegarden CPU | Waiting |',
       '| --- | --- | --- | --- |',
