@@ -9,7 +9,7 @@ import { DATA_KEYS } from '../pki/catalog.ts';
 import type { KubeObject } from '../kube/client.ts';
 import { defineComponent } from './component.ts';
 import type { Component, ComponentOptions } from './component.ts';
-import { checksumAnnotations, deployment, flag, httpsProbe, isLocal, localPorts, secretFile, secretVolumes } from './meta.ts';
+import { controllerDeployment, flag, isLocal, localPorts, secretFile } from './meta.ts';
 import type { Resources, SecretFiles } from './meta.ts';
 import type { ControlPlaneValues } from './values.ts';
 
@@ -76,30 +76,12 @@ function resources(values: ControlPlaneValues): Resources {
 }
 
 export function render(values: ControlPlaneValues): KubeObject[] {
-  const { volumes, mounts } = secretVolumes(KUBE_CONTROLLER_MANAGER_SECRETS);
-  const container = {
-    name: 'kube-controller-manager',
-    image: values.images.kubeControllerManager,
-    command: ['kube-controller-manager'],
-    args: kubeControllerManagerArgs(values),
-    ports: [{ name: 'https', containerPort: securePort(values), protocol: 'TCP' }],
-    readinessProbe: httpsProbe('/healthz', 'https', { periodSeconds: 10, failureThreshold: 3 }),
-    livenessProbe: httpsProbe('/healthz', 'https', { initialDelaySeconds: 15, periodSeconds: 10, failureThreshold: 6 }),
-    resources: resources(values),
-    volumeMounts: mounts,
-  };
   return [
-    deployment(values, {
-      name: KUBE_CONTROLLER_MANAGER_DEPLOYMENT,
-      role: KUBE_CONTROLLER_MANAGER_ROLE,
-      replicas: values.replicas,
-      // Two controller managers without leader election would both allocate node CIDRs and sign certificates.
-      recreate: isLocal(values) || !leaderElect(values),
-      containers: [container],
-      volumes,
-      annotations: checksumAnnotations(values, KUBE_CONTROLLER_MANAGER_SECRETS.map((s) => s.secret)),
-      terminationGracePeriodSeconds: 30,
-    }),
+    controllerDeployment(
+      values,
+      { name: KUBE_CONTROLLER_MANAGER_DEPLOYMENT, role: KUBE_CONTROLLER_MANAGER_ROLE, image: values.images.kubeControllerManager, args: kubeControllerManagerArgs(values), port: securePort(values), secrets: KUBE_CONTROLLER_MANAGER_SECRETS, resources: resources(values) },
+      leaderElect(values),
+    ),
   ];
 }
 

@@ -5,7 +5,7 @@ import type { KubeObject } from '../kube/client.ts';
 import { defineComponent } from './component.ts';
 import type { Component, ComponentOptions } from './component.ts';
 import { leaderElect } from './kube-controller-manager.ts';
-import { checksumAnnotations, deployment, flag, httpsProbe, isLocal, localPorts, secretFile, secretVolumes } from './meta.ts';
+import { controllerDeployment, flag, isLocal, localPorts, secretFile } from './meta.ts';
 import type { Resources, SecretFiles } from './meta.ts';
 import type { ControlPlaneValues } from './values.ts';
 
@@ -41,30 +41,12 @@ function resources(values: ControlPlaneValues): Resources {
 }
 
 export function render(values: ControlPlaneValues): KubeObject[] {
-  const { volumes, mounts } = secretVolumes(KUBE_SCHEDULER_SECRETS);
-  const container = {
-    name: 'kube-scheduler',
-    image: values.images.kubeScheduler,
-    command: ['kube-scheduler'],
-    args: kubeSchedulerArgs(values),
-    ports: [{ name: 'https', containerPort: securePort(values), protocol: 'TCP' }],
-    readinessProbe: httpsProbe('/healthz', 'https', { periodSeconds: 10, failureThreshold: 3 }),
-    livenessProbe: httpsProbe('/healthz', 'https', { initialDelaySeconds: 15, periodSeconds: 10, failureThreshold: 6 }),
-    resources: resources(values),
-    volumeMounts: mounts,
-  };
   return [
-    deployment(values, {
-      name: KUBE_SCHEDULER_DEPLOYMENT,
-      role: KUBE_SCHEDULER_ROLE,
-      replicas: values.replicas,
-      // Without leader election two schedulers would bind the same pods: never run two at once.
-      recreate: isLocal(values) || !leaderElect(values),
-      containers: [container],
-      volumes,
-      annotations: checksumAnnotations(values, KUBE_SCHEDULER_SECRETS.map((s) => s.secret)),
-      terminationGracePeriodSeconds: 30,
-    }),
+    controllerDeployment(
+      values,
+      { name: KUBE_SCHEDULER_DEPLOYMENT, role: KUBE_SCHEDULER_ROLE, image: values.images.kubeScheduler, args: kubeSchedulerArgs(values), port: securePort(values), secrets: KUBE_SCHEDULER_SECRETS, resources: resources(values) },
+      leaderElect(values),
+    ),
   ];
 }
 

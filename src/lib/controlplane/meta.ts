@@ -192,3 +192,46 @@ export function deployment(values: ControlPlaneValues, options: DeploymentOption
 export function httpsProbe(path: string, port: string, timing: { periodSeconds: number; failureThreshold: number; initialDelaySeconds?: number }): Record<string, unknown> {
   return { httpGet: { path, port, scheme: 'HTTPS' }, timeoutSeconds: 5, ...timing };
 }
+
+export interface ControllerSpec {
+  /** Deployment, container and binary name, e.g. kube-scheduler. */
+  name: string;
+  role: string;
+  image: string;
+  args: string[];
+  port: number;
+  secrets: readonly SecretFiles[];
+  resources: Resources;
+}
+
+/**
+ * The Deployment of a single-binary controller (kube-controller-manager,
+ * kube-scheduler): health on its secure port, its Secrets mounted, rolled when
+ * they change. Without leader election two replicas would both act (allocate
+ * node CIDRs, sign certificates, bind pods), so those never overlap.
+ */
+export function controllerDeployment(values: ControlPlaneValues, spec: ControllerSpec, leaderElection: boolean): KubeObject {
+  const { volumes, mounts } = secretVolumes(spec.secrets);
+  return deployment(values, {
+    name: spec.name,
+    role: spec.role,
+    replicas: values.replicas,
+    recreate: isLocal(values) || !leaderElection,
+    containers: [
+      {
+        name: spec.name,
+        image: spec.image,
+        command: [spec.name],
+        args: spec.args,
+        ports: [{ name: 'https', containerPort: spec.port, protocol: 'TCP' }],
+        readinessProbe: httpsProbe('/healthz', 'https', { periodSeconds: 10, failureThreshold: 3 }),
+        livenessProbe: httpsProbe('/healthz', 'https', { initialDelaySeconds: 15, periodSeconds: 10, failureThreshold: 6 }),
+        resources: spec.resources,
+        volumeMounts: mounts,
+      },
+    ],
+    volumes,
+    annotations: checksumAnnotations(values, spec.secrets.map((s) => s.secret)),
+    terminationGracePeriodSeconds: 30,
+  });
+}

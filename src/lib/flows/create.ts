@@ -101,19 +101,19 @@ export function createFlow(operation: 'Create' | 'Reconcile' = 'Create'): Flow<S
     },
   });
 
-  const deployControlPlane = (id: 'etcd' | 'kubeApiserver' | 'kubeControllerManager' | 'kubeScheduler', title: string, deps: string[]) =>
+  const STEP_IDS = { etcd: 'etcd', kubeApiserver: 'kube-apiserver', kubeControllerManager: 'kube-controller-manager', kubeScheduler: 'kube-scheduler' } as const;
+  const deployControlPlane = (component: keyof typeof STEP_IDS, title: string, deps: string[]) =>
     flow.add({
-      id: id === 'kubeApiserver' ? 'kube-apiserver' : id === 'kubeControllerManager' ? 'kube-controller-manager' : id === 'kubeScheduler' ? 'kube-scheduler' : 'etcd',
+      id: STEP_IDS[component],
       title,
       dependsOn: deps,
       weight: 2,
       run: async (ctx, io) => {
         const cp = await import('../controlplane/index.ts');
         const values = await controlPlaneValuesFor(ctx);
-        const component = cp[id];
-        await component.deploy(ctx.seedClient, values, io.signal);
-        io.log(`waiting for ${component.name} to be ready`);
-        await component.wait(ctx.seedClient, values, { signal: io.signal, timeoutMs: ctx.options.timeoutMs });
+        await cp[component].deploy(ctx.seedClient, values, io.signal);
+        io.log(`waiting for ${cp[component].name} to be ready`);
+        await cp[component].wait(ctx.seedClient, values, { signal: io.signal, timeoutMs: ctx.options.timeoutMs });
         return `${title.replace(/^Deploying/, 'Deployed')}: ready`;
       },
     });
