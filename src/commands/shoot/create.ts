@@ -73,7 +73,7 @@ Runs as a tree of steps: namespace in the seed → endpoint → certificates ‖
         runShootOperation(garden, flags.project, name, 'Create', flow, { signal, quiet: flags.quiet, verbose: flags.verbose, timeoutMs: timeoutMs!, terraformBin: flags['terraform-bin'], record: prepared.shoot }),
       );
       if (flags.output !== 'table') return this.printResult(flags.output, { data: result.shoot, rows: [], columns: [] });
-      this.success(`Shoot "${flags.project}/${name}" is ready at ${result.shoot.status?.endpoint} (${Math.round(result.durationMs / 1000)}s).`);
+      this.success(`Shoot "${flags.project}/${name}" is ready at ${result.shoot?.status?.endpoint} (${Math.round(result.durationMs / 1000)}s).`);
       this.note(`Get a kubeconfig: kubegarden shoot kubeconfig ${name} --project ${flags.project} --output-file ${name}.kubeconfig`);
     });
   }

@@ -24,6 +24,9 @@ import {
 
 export const MACHINE_LABEL = 'kubegarden.io/machine';
 
+const hibernated = (ctx: ShootContext): string | false => (ctx.shoot.spec.hibernation?.enabled ? 'the shoot is hibernated' : false);
+
+
 export function createFlow(operation: 'Create' | 'Reconcile' = 'Create'): Flow<ShootContext> {
   const flow = new Flow<ShootContext>(operation === 'Create' ? 'shoot create' : 'shoot reconcile');
 
@@ -125,6 +128,7 @@ export function createFlow(operation: 'Create' | 'Reconcile' = 'Create'): Flow<S
     id: 'api-ready',
     title: "Waiting for the shoot's API server to answer",
     dependsOn: ['kube-apiserver'],
+    skip: hibernated,
     run: async (ctx, io) => {
       const { issueAdminKubeconfig } = await import('../pki/kubeconfig.ts');
       const { parseKubeconfig } = await import('../kube/kubeconfig.ts');
@@ -153,6 +157,7 @@ export function createFlow(operation: 'Create' | 'Reconcile' = 'Create'): Flow<S
     id: 'system',
     title: 'Deploying kube-proxy, CoreDNS, the bootstrap token and add-ons into the shoot',
     dependsOn: ['api-ready'],
+    skip: hibernated,
     weight: 2,
     run: async (ctx, io) => {
       const { reconcileSystem } = await import('../system/index.ts');
@@ -177,6 +182,7 @@ export function createFlow(operation: 'Create' | 'Reconcile' = 'Create'): Flow<S
     id: 'control-plane-healthy',
     title: 'Checking the control plane',
     dependsOn: ['kube-controller-manager', 'kube-scheduler'],
+    skip: hibernated,
     weight: 0.2,
     run: async (ctx) => {
       ctx.recorder.setCondition('ControlPlaneHealthy', 'True', 'ControlPlaneRunning', 'etcd, kube-apiserver, kube-controller-manager and kube-scheduler are ready');
@@ -213,6 +219,7 @@ export function createFlow(operation: 'Create' | 'Reconcile' = 'Create'): Flow<S
     id: 'nodes',
     title: 'Waiting for the nodes to join and be Ready',
     dependsOn: ['machines', 'control-plane-healthy'],
+    skip: hibernated,
     weight: 2,
     run: async (ctx, io) => {
       const expected = ctx.shoot.spec.hibernation?.enabled ? 0 : ctx.shoot.spec.provider.workers.reduce((n, w) => n + w.minimum, 0);
@@ -228,6 +235,23 @@ export function createFlow(operation: 'Create' | 'Reconcile' = 'Create'): Flow<S
       ctx.nodes = ready;
       ctx.recorder.setCondition('EveryNodeReady', 'True', 'EveryNodeReady', `${ready} ${ready === 1 ? 'node is' : 'nodes are'} Ready`);
       return `${ready} ${ready === 1 ? 'node' : 'nodes'} Ready`;
+    },
+  });
+
+  flow.add({
+    id: 'hibernation',
+    title: 'Recording whether the shoot is hibernated',
+    dependsOn: ['nodes'],
+    weight: 0.1,
+    run: async (ctx) => {
+      const asleep = Boolean(ctx.shoot.spec.hibernation?.enabled);
+      ctx.recorder.update({ hibernated: asleep });
+      if (asleep) {
+        for (const type of ['APIServerAvailable', 'ControlPlaneHealthy', 'SystemComponentsHealthy', 'EveryNodeReady']) {
+          ctx.recorder.setCondition(type, 'False', 'Hibernated', 'the shoot is hibernated: its workers are gone and its control plane is scaled to zero, etcd keeps its data');
+        }
+      }
+      return asleep ? 'Shoot is hibernated: no machines, control plane scaled to zero, etcd data kept' : 'Shoot is awake';
     },
   });
 

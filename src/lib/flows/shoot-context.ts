@@ -40,6 +40,10 @@ export interface ShootContext {
   infra?: InfraOutputs;
   shootClient?: KubeClient;
   nodes?: number;
+  /** Delete: whether the seed answered; the seed-side steps are skipped when not. */
+  seedReachable?: boolean;
+  /** What the user should know at the end: things left behind, steps skipped. */
+  warnings?: string[];
 }
 
 export function isLocal(ctx: Pick<ShootContext, 'shoot'>): boolean {
@@ -111,11 +115,13 @@ export async function infraSpecFor(ctx: ShootContext, withWorkers: boolean): Pro
   if (withWorkers) {
     const { renderCloudConfig } = await import('../machines/cloud-config.ts');
     const creds = requireCredentials(ctx);
+    // Hibernated: every scaling group to zero, its definition kept for waking up.
+    const asleep = Boolean(spec.hibernation?.enabled);
     workers = spec.provider.workers.map((w) => ({
       name: w.name,
       machineType: w.machineType,
-      minimum: w.minimum,
-      maximum: w.maximum,
+      minimum: asleep ? 0 : w.minimum,
+      maximum: asleep ? 0 : w.maximum,
       maxSurge: w.maxSurge ?? 1,
       maxUnavailable: w.maxUnavailable ?? 0,
       ...(w.volume ? { volume: w.volume } : {}),

@@ -8,9 +8,10 @@ import { buildShoot, checkShoot, getShoot, readShootFile, scheduleShoot, type Sh
 import type { KubeClient } from '../kube/client.ts';
 import type { Flow } from '../flows/graph.ts';
 import type { ShootContext } from '../flows/shoot-context.ts';
-import { invalid } from '../ui/errors.ts';
+import { invalid, KubegardenError } from '../ui/errors.ts';
+import { SHOOT_FINALIZER } from './finalizer.ts';
 
-export const SHOOT_FINALIZER = 'kubegarden.io/shoot';
+export { SHOOT_FINALIZER };
 
 export interface RunOptions {
   signal?: AbortSignal | undefined;
@@ -46,7 +47,9 @@ export async function prepareCreate(garden: KubeClient, project: string, name: s
 }
 
 export interface OperationResult {
-  shoot: ShootObject;
+  /** Undefined after a delete: the Shoot is gone. */
+  shoot: ShootObject | undefined;
+  warnings: string[];
   results: Record<string, string>;
   durationMs: number;
 }
@@ -99,9 +102,13 @@ export async function runShootOperation(
       quiet: options.quiet,
       verbose: options.verbose,
     });
-    recorder.update({ observedGeneration: shoot.metadata.generation, kubernetesVersion: shoot.spec.kubernetes.version, seedName });
+    if (operation !== 'Delete') recorder.update({ observedGeneration: shoot.metadata.generation, kubernetesVersion: shoot.spec.kubernetes.version, seedName });
     await recorder.flush();
-    return { shoot: await getShoot(garden, project, name), results: result.results, durationMs: result.durationMs };
+    const after = await getShoot(garden, project, name).catch((err: unknown) => {
+      if (operation === 'Delete' && err instanceof KubegardenError && err.code === 'notFound') return undefined;
+      throw err;
+    });
+    return { shoot: after, warnings: c.warnings ?? [], results: result.results, durationMs: result.durationMs };
   } finally {
     await recorder.flush().catch(() => false);
     await lock.release();
