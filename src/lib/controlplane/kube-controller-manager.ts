@@ -23,8 +23,9 @@ export const NODE_CIDR_MASK_SIZE = 24;
 export const KUBE_CONTROLLER_MANAGER_SECRETS: readonly SecretFiles[] = [
   { secret: 'kube-controller-manager', keys: [DATA_KEYS.kubeconfig] },
   { secret: 'ca', keys: [DATA_KEYS.caCert] },
-  { secret: 'ca-client', keys: [DATA_KEYS.caCert, DATA_KEYS.caKey] },
-  { secret: 'ca-kubelet', keys: [DATA_KEYS.caCert, DATA_KEYS.caKey] },
+  // The signers take exactly one certificate: during a rotation ca.crt is a bundle.
+  { secret: 'ca-client', keys: [DATA_KEYS.caCurrent, DATA_KEYS.caKey] },
+  { secret: 'ca-kubelet', keys: [DATA_KEYS.caCurrent, DATA_KEYS.caKey] },
   { secret: 'service-account-key', keys: [DATA_KEYS.serviceAccountKey] },
 ];
 
@@ -39,7 +40,7 @@ export function leaderElect(values: ControlPlaneValues): boolean {
 
 export function kubeControllerManagerArgs(values: ControlPlaneValues): string[] {
   const kubeconfig = secretFile('kube-controller-manager', DATA_KEYS.kubeconfig);
-  const caClientCert = secretFile('ca-client', DATA_KEYS.caCert);
+  const caClientCert = secretFile('ca-client', DATA_KEYS.caCurrent);
   const caClientKey = secretFile('ca-client', DATA_KEYS.caKey);
   return [
     flag('kubeconfig', kubeconfig),
@@ -52,7 +53,7 @@ export function kubeControllerManagerArgs(values: ControlPlaneValues): string[] 
     flag('cluster-signing-kubelet-client-key-file', caClientKey),
     flag('cluster-signing-kube-apiserver-client-cert-file', caClientCert),
     flag('cluster-signing-kube-apiserver-client-key-file', caClientKey),
-    flag('cluster-signing-kubelet-serving-cert-file', secretFile('ca-kubelet', DATA_KEYS.caCert)),
+    flag('cluster-signing-kubelet-serving-cert-file', secretFile('ca-kubelet', DATA_KEYS.caCurrent)),
     flag('cluster-signing-kubelet-serving-key-file', secretFile('ca-kubelet', DATA_KEYS.caKey)),
     flag('service-account-private-key-file', secretFile('service-account-key', DATA_KEYS.serviceAccountKey)),
     flag('root-ca-file', secretFile('ca', DATA_KEYS.caCert)),

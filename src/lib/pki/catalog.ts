@@ -52,6 +52,8 @@ export const DATA_KEYS = {
   caKey: 'ca.key',
   /** CA Secrets, only while a rotation is prepared: the previous CA certificate, still trusted. */
   caPrevious: 'ca-previous.crt',
+  /** CA Secrets: the current CA certificate alone, for signers that take exactly one (kube-controller-manager). */
+  caCurrent: 'ca-current.crt',
   tlsCert: 'tls.crt',
   tlsKey: 'tls.key',
   /** kube-controller-manager, kube-scheduler, kube-proxy: a kubeconfig with everything embedded. */

@@ -6,6 +6,8 @@
 //
 // | Secret                  | keys                                  | signed by      | consumer, flag                                                    |
 // | ----------------------- | ------------------------------------- | -------------- | ----------------------------------------------------------------- |
+// Every CA Secret also holds ca-current.crt: the signing CA alone, for signers that take exactly
+// one certificate (kube-controller-manager's --cluster-signing-*-cert-file) while ca.crt is a bundle.
 // | ca                      | ca.crt, ca.key (+ ca-previous.crt)    | self           | clients trusting kube-apiserver (kubeconfigs)                     |
 // | ca-client               | ca.crt, ca.key (+ ca-previous.crt)    | self           | kube-apiserver --client-ca-file; kubelet --client-ca-file;        |
 // |                         |                                       |                | KCM --cluster-signing-kube-apiserver-client-*/kubelet-client-*    |

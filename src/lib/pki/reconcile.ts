@@ -214,6 +214,7 @@ export function caData(value: Pick<CAValue, 'keyPem' | 'previousCertPem'> & { ce
   const data: SecretData = {
     [DATA_KEYS.caCert]: joinPem(value.previousCertPem === undefined ? [value.certPem] : [value.certPem, value.previousCertPem]),
     [DATA_KEYS.caKey]: value.keyPem,
+    [DATA_KEYS.caCurrent]: value.certPem,
   };
   if (value.previousCertPem !== undefined) data[DATA_KEYS.caPrevious] = value.previousCertPem;
   return data;

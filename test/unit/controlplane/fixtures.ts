@@ -116,7 +116,7 @@ export function flagValue(args: readonly string[] | undefined, name: string): st
 /** Every credential Secret the reconciler writes, with the data keys it holds. */
 export function catalogSecretKeys(): Map<string, Set<string>> {
   const keys = new Map<string, Set<string>>();
-  for (const ca of CA_NAMES) keys.set(ca, new Set([DATA_KEYS.caCert, DATA_KEYS.caKey]));
+  for (const ca of CA_NAMES) keys.set(ca, new Set([DATA_KEYS.caCert, DATA_KEYS.caKey, DATA_KEYS.caCurrent]));
   const withKubeconfig = new Set(
     leafSpecs(resolveParams({ shootName: 'x', namespace: 'shoot--x--x', servicesCIDR: '100.64.0.0/13', externalEndpoint: 'api.example.com' }))
       .filter((s) => s.kubeconfig?.server !== undefined)

@@ -57,7 +57,7 @@ const EXPECTED: Record<LeafName, Expectation> = {
 
 /** Data keys of each Secret, as documented for the Kubernetes-backed store and the component manifests. */
 const EXPECTED_KEYS: Record<string, string[]> = {
-  ...Object.fromEntries(CA_NAMES.map((n) => [n, ['ca.crt', 'ca.key']])),
+  ...Object.fromEntries(CA_NAMES.map((n) => [n, ['ca-current.crt', 'ca.crt', 'ca.key']])),
   ...Object.fromEntries(LEAF_NAMES.map((n) => [n, ['tls.crt', 'tls.key']])),
   'kube-controller-manager': ['kubeconfig', 'tls.crt', 'tls.key'],
   'kube-scheduler': ['kubeconfig', 'tls.crt', 'tls.key'],

@@ -310,7 +310,7 @@ describe('CA Secrets are normalised on re-run', () => {
     await store.put('ca', { ...ca.data, 'ca.crt': ca.data['ca.crt'] + intruder.certPem, stray: 'x' }, ca.labels);
     const { credentials, report } = await reconcileCredentials(store, params);
     const after = (await store.get('ca'))!;
-    assert.deepEqual(Object.keys(after.data).sort(), ['ca.crt', 'ca.key']);
+    assert.deepEqual(Object.keys(after.data).sort(), ['ca-current.crt', 'ca.crt', 'ca.key']);
     assert.ok(!after.data['ca.crt']!.includes(intruder.certPem.trim().split('\n')[1]!));
     assert.equal(credentials.cas.ca.bundlePem.match(/BEGIN CERTIFICATE/g)?.length, 1);
     assert.equal(report.find((r) => r.name === 'ca')?.action, 'updated');

@@ -151,7 +151,7 @@ describe('Rotating a CA in two phases', () => {
 
     it('complete: serves only the new CA; the old admin certificate no longer verifies, the new one does', () => {
       const data = store.secrets.get('ca-client')?.data ?? {};
-      assert.deepEqual(Object.keys(data).sort(), ['ca.crt', 'ca.key']);
+      assert.deepEqual(Object.keys(data).sort(), ['ca-current.crt', 'ca.crt', 'ca.key']);
       assert.equal(data['ca.crt'], prepared.credentials.cas['ca-client'].certPem);
       assert.equal(completed.credentials.cas['ca-client'].previousCertPem, undefined);
       const refused = opensslVerify(data['ca.crt'] ?? '', oldAdmin, { purpose: 'sslclient', at: after(2500) });
