@@ -56,6 +56,9 @@ export function createFlow(operation: 'Create' | 'Reconcile' = 'Create'): Flow<S
     retries: 3,
     run: async (ctx, io) => {
       if (isLocal(ctx)) {
+        // The local seed runs the control plane from binaries of the shoot's version: build them once if missing.
+        const { ensureAssets } = await import('../local/assets.ts');
+        await ensureAssets(ctx.shoot.spec.kubernetes.version, (line) => io.log(line));
         const { allocateLocalPorts, CONTROL_PLANE_PORTS } = await import('../local/provider.ts');
         ctx.ports = await allocateLocalPorts(ctx.seedClient, ctx.namespace, CONTROL_PLANE_PORTS, io.signal);
         ctx.endpoint = { host: '127.0.0.1', port: ctx.ports.kubeApiserver, url: `https://127.0.0.1:${ctx.ports.kubeApiserver}` };

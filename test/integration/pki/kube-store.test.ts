@@ -93,10 +93,10 @@ describe('KubeSecretStore (real kube-apiserver)', function () {
     await reconcileCredentials(store, params);
     const original = (await store.get('ca-vpn'))?.data['ca.crt'];
     await prepareCARotation(store, 'ca-vpn', params);
-    assert.deepEqual(await keys('ca-vpn'), ['ca-previous.crt', 'ca.crt', 'ca.key']);
+    assert.deepEqual(await keys('ca-vpn'), ['ca-current.crt', 'ca-previous.crt', 'ca.crt', 'ca.key']);
     assert.equal(splitPem((await store.get('ca-vpn'))?.data['ca.crt'] ?? '').length, 2);
     await completeCARotation(store, 'ca-vpn', params);
-    assert.deepEqual(await keys('ca-vpn'), ['ca.crt', 'ca.key']);
+    assert.deepEqual(await keys('ca-vpn'), ['ca-current.crt', 'ca.crt', 'ca.key']);
     const bundle = splitPem((await store.get('ca-vpn'))?.data['ca.crt'] ?? '');
     assert.equal(bundle.length, 1);
     assert.notEqual(bundle[0], original);
