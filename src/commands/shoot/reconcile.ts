@@ -1,5 +1,5 @@
-import { Args, Flags } from '@oclif/core';
-import { BaseCommand, commonFlags, gardenFlags, outputFlag, projectFlag } from '../../lib/ui/base-command.ts';
+import { Args } from '@oclif/core';
+import { BaseCommand, commonFlags, gardenFlags, operationFlags, outputFlag, projectFlag } from '../../lib/ui/base-command.ts';
 
 export default class ShootReconcile extends BaseCommand {
   static override description = 'Run the create flow again on an existing shoot, as a repair: what is missing or drifted is restored, what is healthy is left alone.';
@@ -9,23 +9,19 @@ export default class ShootReconcile extends BaseCommand {
     ...gardenFlags,
     ...commonFlags,
     project: projectFlag(),
-    timeout: Flags.string({ description: 'How long to wait for the API server and nodes.', default: '30m' }),
-    'terraform-bin': Flags.string({ description: 'terraform or tofu binary (default: $KUBEGARDEN_TERRAFORM, then PATH).' }),
-    quiet: Flags.boolean({ char: 'q', description: 'No progress output.', default: false }),
+    ...operationFlags,
     output: outputFlag(['table', 'json', 'yaml']),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ShootReconcile);
-    const { parseDuration } = await import('../../lib/kube/wait.ts');
-    const timeoutMs = parseDuration(flags.timeout);
-    if (timeoutMs === undefined) this.error(`--timeout "${flags.timeout}" is not a duration like 30m.`, { exit: 2 });
+    const timeoutMs = await this.timeoutMs(flags.timeout);
     const { withGarden } = await import('../../lib/garden/connect.ts');
     const { runShootOperation } = await import('../../lib/shoots/operate.ts');
     const { createFlow } = await import('../../lib/flows/create.ts');
     const { withInterrupt } = await import('../../lib/ui/interrupt.ts');
     const result = await withGarden(flags, (garden) =>
-      withInterrupt((signal) => runShootOperation(garden, flags.project, args.name, 'Reconcile', createFlow('Reconcile'), { signal, quiet: flags.quiet, verbose: flags.verbose, timeoutMs: timeoutMs!, terraformBin: flags['terraform-bin'] })),
+      withInterrupt((signal) => runShootOperation(garden, flags.project, args.name, 'Reconcile', createFlow('Reconcile'), { signal, quiet: flags.quiet, verbose: flags.verbose, timeoutMs, terraformBin: flags['terraform-bin'] })),
     );
     if (flags.output !== 'table') return this.printResult(flags.output, { data: result.shoot, rows: [], columns: [] });
     this.success(`Shoot "${flags.project}/${args.name}" reconciled (${Math.round(result.durationMs / 1000)}s).`);

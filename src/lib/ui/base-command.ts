@@ -22,7 +22,22 @@ export const optionalProjectFlag = () => Flags.string({ char: 'p', description: 
 export const outputFlag = (formats: readonly OutputFormat[] = OUTPUT_FORMATS) =>
   Flags.string({ char: 'o', description: 'Output format.', options: [...formats], default: 'table' });
 
+/** Flags of every command that runs a shoot operation. */
+export const operationFlags = {
+  timeout: Flags.string({ description: 'How long to wait for the control plane, cleanups and nodes.', default: '30m' }),
+  'terraform-bin': Flags.string({ description: 'terraform or tofu binary (default: $KUBEGARDEN_TERRAFORM, then PATH).' }),
+  quiet: Flags.boolean({ char: 'q', description: 'No progress output.', default: false }),
+};
+
 export abstract class BaseCommand extends Command {
+  /** --timeout as milliseconds, or a usage error. */
+  protected async timeoutMs(text: string): Promise<number> {
+    const { parseDuration } = await import('../kube/wait.ts');
+    const ms = parseDuration(text);
+    if (ms === undefined) this.error(`--timeout "${text}" is not a duration like 30m.`, { exit: 2 });
+    return ms;
+  }
+
   /** Results, and only results, go to stdout. */
   protected print(text: string): void {
     process.stdout.write(text);
