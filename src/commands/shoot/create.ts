@@ -41,9 +41,7 @@ Runs as a tree of steps: namespace in the seed → endpoint → certificates ‖
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ShootCreate);
-    const { parseDuration } = await import('../../lib/kube/wait.ts');
-    const timeoutMs = parseDuration(flags.timeout);
-    if (timeoutMs === undefined) this.error(`--timeout "${flags.timeout}" is not a duration like 30m.`, { exit: 2 });
+    const timeoutMs = await this.timeoutMs(flags.timeout);
     const { withGarden } = await import('../../lib/garden/connect.ts');
     const { prepareCreate, runShootOperation } = await import('../../lib/shoots/operate.ts');
     const { createFlow } = await import('../../lib/flows/create.ts');
@@ -70,7 +68,7 @@ Runs as a tree of steps: namespace in the seed → endpoint → certificates ‖
         return this.note(`Follow it with: kubegarden shoot get ${name} --project ${flags.project}`);
       }
       const result = await withInterrupt((signal) =>
-        runShootOperation(garden, flags.project, name, 'Create', flow, { signal, quiet: flags.quiet, verbose: flags.verbose, timeoutMs: timeoutMs!, terraformBin: flags['terraform-bin'], record: prepared.shoot }),
+        runShootOperation(garden, flags.project, name, 'Create', flow, { signal, quiet: flags.quiet, verbose: flags.verbose, timeoutMs, terraformBin: flags['terraform-bin'], record: prepared.shoot }),
       );
       if (flags.output !== 'table') return this.printResult(flags.output, { data: result.shoot, rows: [], columns: [] });
       this.success(`Shoot "${flags.project}/${name}" is ready at ${result.shoot?.status?.endpoint} (${Math.round(result.durationMs / 1000)}s).`);

@@ -22,9 +22,7 @@ On a terminal it asks you to type the shoot's name; elsewhere it needs --yes. In
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ShootDelete);
-    const { parseDuration } = await import('../../lib/kube/wait.ts');
-    const timeoutMs = parseDuration(flags.timeout);
-    if (timeoutMs === undefined) this.error(`--timeout "${flags.timeout}" is not a duration like 30m.`, { exit: 2 });
+    const timeoutMs = await this.timeoutMs(flags.timeout);
     const { withGarden } = await import('../../lib/garden/connect.ts');
     const { getShoot } = await import('../../lib/garden/shoots.ts');
     const { confirmByName } = await import('../../lib/ui/confirm.ts');
@@ -41,7 +39,7 @@ On a terminal it asks you to type the shoot's name; elsewhere it needs --yes. In
       const { deleteFlow } = await import('../../lib/flows/delete.ts');
       const { withInterrupt } = await import('../../lib/ui/interrupt.ts');
       const result = await withInterrupt((signal) =>
-        runShootOperation(garden, flags.project, args.name, 'Delete', deleteFlow(), { signal, quiet: flags.quiet, verbose: flags.verbose, timeoutMs: timeoutMs!, terraformBin: flags['terraform-bin'] }),
+        runShootOperation(garden, flags.project, args.name, 'Delete', deleteFlow(), { signal, quiet: flags.quiet, verbose: flags.verbose, timeoutMs, terraformBin: flags['terraform-bin'] }),
       );
       if (flags.output !== 'table') return this.printResult(flags.output, { data: { deleted: `${flags.project}/${args.name}`, warnings: result.warnings }, rows: [], columns: [] });
       for (const w of result.warnings) this.warning(`${w}.`);

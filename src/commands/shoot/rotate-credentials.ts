@@ -28,15 +28,13 @@ export default class ShootRotateCredentials extends BaseCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ShootRotateCredentials);
     const phase = flags.phase as 'prepare' | 'complete';
-    const { parseDuration } = await import('../../lib/kube/wait.ts');
-    const timeoutMs = parseDuration(flags.timeout);
-    if (timeoutMs === undefined) this.error(`--timeout "${flags.timeout}" is not a duration like 30m.`, { exit: 2 });
+    const timeoutMs = await this.timeoutMs(flags.timeout);
     const { rotateFlow, rotateShootCredentials } = await import('../../lib/flows/rotate.ts');
     if (flags['dry-run']) return this.print(rotateFlow(phase).describe());
     const { withGarden } = await import('../../lib/garden/connect.ts');
     const { withInterrupt } = await import('../../lib/ui/interrupt.ts');
     const result = await withGarden(flags, (garden) =>
-      withInterrupt((signal) => rotateShootCredentials(garden, flags.project, args.name, phase, { signal, quiet: flags.quiet, verbose: flags.verbose, timeoutMs: timeoutMs!, terraformBin: flags['terraform-bin'] })),
+      withInterrupt((signal) => rotateShootCredentials(garden, flags.project, args.name, phase, { signal, quiet: flags.quiet, verbose: flags.verbose, timeoutMs, terraformBin: flags['terraform-bin'] })),
     );
     if (flags.output !== 'table') return this.printResult(flags.output, { data: result.shoot, rows: [], columns: [] });
     const took = `${Math.round(result.durationMs / 1000)}s`;

@@ -30,9 +30,7 @@ Refused (exit 7, nothing written) when it breaks a rule: supported versions only
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ShootUpgrade);
-    const { parseDuration } = await import('../../lib/kube/wait.ts');
-    const timeoutMs = parseDuration(flags.timeout);
-    if (timeoutMs === undefined) this.error(`--timeout "${flags.timeout}" is not a duration like 30m.`, { exit: 2 });
+    const timeoutMs = await this.timeoutMs(flags.timeout);
     const { withGarden } = await import('../../lib/garden/connect.ts');
     const { describePlan, planShootUpgrade, runShootUpgrade, upgradeFlow, upgradeRuns } = await import('../../lib/flows/upgrade.ts');
     const { confirmationFor } = await import('../../lib/api/upgrade.ts');
@@ -59,7 +57,7 @@ Refused (exit 7, nothing written) when it breaks a rule: supported versions only
       }
       const result = await withInterrupt((signal) =>
         runShootUpgrade(garden, planned, {
-          signal, quiet: flags.quiet, verbose: flags.verbose, timeoutMs: timeoutMs!, terraformBin: flags['terraform-bin'],
+          signal, quiet: flags.quiet, verbose: flags.verbose, timeoutMs, terraformBin: flags['terraform-bin'],
           onRun: (run, i, n) => n > 1 && this.note(`Upgrade ${i + 1} of ${n}: to ${run.version}`),
         }),
       );

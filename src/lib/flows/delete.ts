@@ -190,20 +190,13 @@ async function answers(client: KubeClient, signal: AbortSignal): Promise<boolean
 async function shootAdminClient(ctx: ShootContext, signal: AbortSignal): Promise<KubeClient | undefined> {
   const endpoint = ctx.shoot.status?.endpoint;
   if (!endpoint) return undefined;
-  const { KubeSecretStore } = await import('../pki/kube-store.ts');
-  const store = new KubeSecretStore(ctx.seedClient, ctx.namespace);
-  const [ca, clientCa] = await Promise.all([store.get('ca'), store.get('ca-client')]);
-  if (!ca?.data['ca.crt'] || !clientCa?.data['ca.crt'] || !clientCa.data['ca.key']) return undefined;
-  const { issueAdminKubeconfig } = await import('../pki/kubeconfig.ts');
+  const { issueFromSeed } = await import('../shoots/access.ts');
+  const issued = await issueFromSeed(ctx.seedClient, ctx.namespace, { server: endpoint, user: 'kubegarden-flow', expirationSeconds: 3600, clusterName: ctx.namespace });
+  if (!issued) return undefined;
   const { parseKubeconfig } = await import('../kube/kubeconfig.ts');
   const { KubeClient } = await import('../kube/client.ts');
-  const { splitPem } = await import('../pki/inspect.ts');
-  const { kubeconfig } = await issueAdminKubeconfig(
-    { ca: { bundlePem: ca.data['ca.crt'] }, 'ca-client': { certPem: splitPem(clientCa.data['ca.crt'])[0]!, keyPem: clientCa.data['ca.key'] } },
-    { server: endpoint, user: 'kubegarden-flow', expirationSeconds: 3600, clusterName: ctx.namespace },
-  );
   const label = `shoot "${ctx.project}/${ctx.name}"`;
-  const client = await KubeClient.fromResolved(parseKubeconfig(kubeconfig, label), label);
+  const client = await KubeClient.fromResolved(parseKubeconfig(issued.kubeconfig, label), label);
   if (await answers(client, signal)) return client;
   client.close();
   return undefined;

@@ -3,11 +3,10 @@
 import { spawn } from 'node:child_process';
 import { openSync, existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
-import https from 'node:https';
 import http from 'node:http';
 import { join } from 'node:path';
 import { ensureAssets } from './assets.ts';
-import { probe, stopProcess, type ClusterPki } from './cluster.ts';
+import { adminAgent, probe, stopProcess, type ClusterPki } from './cluster.ts';
 import { isAlive, paths, readState, type LocalState } from './state.ts';
 import { KubegardenError } from '../ui/errors.ts';
 import type { Step } from '../ui/tasks.ts';
@@ -28,7 +27,7 @@ async function readyState(dir: string): Promise<LocalState | undefined> {
   const state = await readState(dir);
   if (!state || state.phase !== 'Ready' || !isAlive(state.supervisorPid) || !state.server) return undefined;
   const pki = await readPki(dir);
-  const ok = pki ? (await probe(`${state.server}/readyz`, agentFor(pki))) === 200 : false;
+  const ok = pki ? (await probe(`${state.server}/readyz`, adminAgent(pki))) === 200 : false;
   return ok ? state : undefined;
 }
 
@@ -38,10 +37,6 @@ async function readPki(dir: string): Promise<ClusterPki | undefined> {
   } catch {
     return undefined;
   }
-}
-
-function agentFor(pki: ClusterPki): https.Agent {
-  return new https.Agent({ ca: pki.ca.certPem, cert: pki.admin.certPem, key: pki.admin.keyPem });
 }
 
 async function tail(file: string, n = 15): Promise<string> {
@@ -163,7 +158,7 @@ export async function localStatus(dir: string): Promise<LocalStatus> {
     const alive = isAlive(proc.pid);
     let healthy: boolean | undefined;
     if (alive && proc.healthUrl) {
-      const agent = proc.healthUrl.startsWith('https:') && pki ? agentFor(pki) : new http.Agent();
+      const agent = proc.healthUrl.startsWith('https:') && pki ? adminAgent(pki) : new http.Agent();
       healthy = (await probe(proc.healthUrl, agent)) === 200;
     } else healthy = alive ? undefined : false;
     processes.push({ name: proc.name, pid: proc.pid, alive, healthy, restarts: proc.restarts, owner: proc.owner, logFile: proc.logFile });

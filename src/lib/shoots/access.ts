@@ -7,6 +7,7 @@ import { getShoot } from '../garden/shoots.ts';
 import { getSeed, seedClient } from '../garden/seeds.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { conflict, notFound } from '../ui/errors.ts';
+import type { AdminKubeconfig, AdminKubeconfigRequest } from '../pki/kubeconfig.ts';
 
 export interface AdminKubeconfigOptions {
   expirationSeconds: number;
@@ -30,33 +31,36 @@ export async function shootAdminKubeconfig(garden: KubeClient, project: string, 
   }
   const seed = await seedClient(garden, await getSeed(garden, seedName, options.signal), options.signal);
   try {
-    const { KubeSecretStore } = await import('../pki/kube-store.ts');
-    const { issueAdminKubeconfig } = await import('../pki/kubeconfig.ts');
-    const store = new KubeSecretStore(seed, shootSeedNamespace(project, name));
-    const [ca, clientCa] = await Promise.all([store.get('ca'), store.get('ca-client')]);
-    if (!ca?.data['ca.crt'] || !clientCa?.data['ca.crt'] || !clientCa.data['ca.key']) {
+    const result = await issueFromSeed(seed, shootSeedNamespace(project, name), {
+      server,
+      user: options.user ?? `kubegarden-admin-${process.env['USER'] ?? 'user'}`,
+      expirationSeconds: options.expirationSeconds,
+      clusterName: `${project}--${name}`,
+      ...(options.maxExpirationSeconds ? { maxExpirationSeconds: options.maxExpirationSeconds } : {}),
+    });
+    if (!result) {
       throw notFound(`The certificate authorities of shoot "${project}/${name}" are missing in seed "${seedName}": run "kubegarden shoot reconcile ${name} --project ${project}".`);
     }
-    const result = await issueAdminKubeconfig(
-      { ca: { bundlePem: ca.data['ca.crt'] }, 'ca-client': { certPem: firstPem(clientCa.data['ca.crt']), keyPem: clientCa.data['ca.key'] } },
-      {
-        server,
-        user: options.user ?? `kubegarden-admin-${process.env['USER'] ?? 'user'}`,
-        expirationSeconds: options.expirationSeconds,
-        clusterName: `${project}--${name}`,
-        ...(options.maxExpirationSeconds ? { maxExpirationSeconds: options.maxExpirationSeconds } : {}),
-      },
-    );
     return { ...result, server };
   } finally {
     seed.close();
   }
 }
 
-/** During a CA rotation ca.crt is a bundle; the signing certificate is the first. */
-function firstPem(bundle: string): string {
-  const end = bundle.indexOf('-----END CERTIFICATE-----');
-  return end < 0 ? bundle : bundle.slice(0, end + '-----END CERTIFICATE-----'.length) + '\n';
+/**
+ * An admin kubeconfig for a shoot, signed by its client CA as stored in the
+ * seed namespace; undefined when the CAs are not (or no longer) there.
+ */
+export async function issueFromSeed(seed: KubeClient, namespace: string, request: AdminKubeconfigRequest): Promise<AdminKubeconfig | undefined> {
+  const { KubeSecretStore } = await import('../pki/kube-store.ts');
+  const { issueAdminKubeconfig } = await import('../pki/kubeconfig.ts');
+  const { splitPem } = await import('../pki/inspect.ts');
+  const store = new KubeSecretStore(seed, namespace);
+  const [ca, clientCa] = await Promise.all([store.get('ca'), store.get('ca-client')]);
+  const signer = clientCa?.data['ca.crt'] ? splitPem(clientCa.data['ca.crt'])[0] : undefined;
+  if (!ca?.data['ca.crt'] || !signer || !clientCa?.data['ca.key']) return undefined;
+  // During a CA rotation ca.crt is a bundle: the signing certificate is the first.
+  return issueAdminKubeconfig({ ca: { bundlePem: ca.data['ca.crt'] }, 'ca-client': { certPem: signer, keyPem: clientCa.data['ca.key'] } }, request);
 }
 
 /** Kubeconfigs hold credentials: written with mode 0600, even over an existing file. */
