@@ -11,6 +11,7 @@ import { KubegardenError } from '../ui/errors.ts';
 import { isTransient, translateNetworkError, translateStatus, type KubeStatus, type RequestContext } from './errors.ts';
 import { loadKubeconfig, type KubeconfigSource, type ResolvedKubeconfig } from './kubeconfig.ts';
 import { collectionPath, knownResource, objectPath, resourceName, type ResourceInfo } from './resources.ts';
+import { getUserAgent } from './user-agent.ts';
 
 export interface KubeObject {
   apiVersion: string;
@@ -368,7 +369,7 @@ async function buildTransport(kc: ResolvedKubeconfig, cluster: string): Promise<
   } catch (err) {
     throw new KubegardenError('config', `The server "${kc.cluster.server}" of context "${kc.contextName}" is not a URL: fix the kubeconfig.`, { cause: err });
   }
-  const headers: Record<string, string> = { 'User-Agent': 'kubegarden' };
+  const headers: Record<string, string> = { 'User-Agent': getUserAgent() };
   const agentOptions: https.AgentOptions = { keepAlive: true, maxSockets: 32 };
   const ca = await readMaybe(kc.cluster['certificate-authority'], kc.cluster['certificate-authority-data'], 'certificate-authority', cluster);
   if (ca) agentOptions.ca = ca;

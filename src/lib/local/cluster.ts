@@ -28,6 +28,8 @@ export interface LocalClusterOptions {
   /** Ports to reuse on restart; allocated when absent. */
   ports?: ClusterPorts | undefined;
   startTimeoutMs?: number;
+  /** Write the API server's audit log (metadata of every request) to this file: for benchmarks and troubleshooting. */
+  auditLog?: string | undefined;
 }
 
 export interface ClusterPorts {
@@ -167,6 +169,13 @@ export async function stopProcess(proc: Pick<ManagedProcess, 'pid'> & { child?: 
   if (exited) await Promise.race([exited, new Promise((r) => setTimeout(r, 1000))]);
 }
 
+/** Metadata of every request, one JSON line each, without the RequestReceived stage. */
+async function auditArgs(dir: string, logPath: string): Promise<string[]> {
+  const policy = join(dir, 'audit-policy.yaml');
+  await writeFile(policy, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n  - level: Metadata\n', { mode: 0o600 });
+  return [`--audit-policy-file=${policy}`, `--audit-log-path=${logPath}`, '--audit-log-format=json', '--audit-log-mode=batch'];
+}
+
 export function etcdArgs(dataDir: string, ports: { client: number; peer: number }, name = 'default'): string[] {
   const client = `http://127.0.0.1:${ports.client}`;
   const peer = `http://127.0.0.1:${ports.peer}`;
@@ -244,6 +253,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
         // No controller manager creates default service accounts unless asked for one.
         ...(options.controllerManager ? [] : ['--disable-admission-plugins=ServiceAccount']),
         `--cert-dir=${join(dir, 'apiserver-certs')}`,
+        ...(options.auditLog ? await auditArgs(dir, options.auditLog) : []),
         '--v=0',
       ],
       dir,

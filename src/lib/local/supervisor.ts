@@ -7,6 +7,7 @@ import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_KUBERNETES_VERSION } from '../api/versions.ts';
 import { findAssets } from './assets.ts';
+import { setUserAgent } from '../kube/user-agent.ts';
 import { startLocalCluster, startProcess, stopProcess, type LocalCluster, type ManagedProcess } from './cluster.ts';
 import { paths, readState, writeState, type LocalState, type ProcessState } from './state.ts';
 import type { SimulatedMachine } from '../machines/simulator.ts';
@@ -71,7 +72,9 @@ export async function runSupervisor(dir: string): Promise<void> {
     const assets = await findAssets();
     if (!assets) throw new Error('the Kubernetes binaries are missing (local up builds them before starting the supervisor)');
     await writeState(dir, state('Starting'));
-    cluster = await startLocalCluster({ dir: p.garden, name: 'local', assets, controllerManager: true, ports: previous?.ports });
+    setUserAgent('kubegarden-local-supervisor');
+    const auditLog = process.env['KUBEGARDEN_LOCAL_AUDIT_LOG'] || undefined;
+    cluster = await startLocalCluster({ dir: p.garden, name: 'local', assets, controllerManager: true, ports: previous?.ports, auditLog });
     await copyFile(cluster.kubeconfigPath, p.kubeconfig);
     for (const proc of cluster.processes) watch(proc);
     runtime = await startRuntime(cluster, dir, log);
