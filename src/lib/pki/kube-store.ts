@@ -29,8 +29,23 @@ export class KubeSecretStore implements SecretStore {
     this.namespace = namespace;
   }
 
+  /** Secrets read by preload, by name; kept current by put. */
+  private cache: Map<string, SecretObject> | undefined;
+
+  /**
+   * Reads every Secret of the namespace in one request, so that get answers
+   * from memory: a shoot's credentials are about twenty Secrets, each read
+   * once per flow. The flow holds the shoot's lock, so nobody else writes them
+   * meanwhile; put keeps the copy current.
+   */
+  async preload(client: Pick<KubeClient, 'list'>): Promise<this> {
+    const secrets = await client.list<SecretObject>('v1', 'Secret', { namespace: this.namespace });
+    this.cache = new Map(secrets.map((s) => [s.metadata.name, s]));
+    return this;
+  }
+
   async get(name: string): Promise<StoredSecret | undefined> {
-    const secret = await this.client.get<SecretObject>(this.ref(name));
+    const secret = this.cache ? this.cache.get(name) : await this.client.get<SecretObject>(this.ref(name));
     if (secret === undefined) return undefined;
     const data: SecretData = {};
     for (const [key, value] of Object.entries(secret.data ?? {})) data[key] = Buffer.from(value, 'base64').toString('utf8');
@@ -50,6 +65,7 @@ export class KubeSecretStore implements SecretStore {
     };
     for (let attempt = 1; ; attempt++) {
       const applied = await this.client.apply<SecretObject>(desired);
+      this.cache?.set(name, { ...applied, data: encoded });
       const leftovers = Object.keys(applied.data ?? {}).filter((key) => !Object.hasOwn(data, key));
       if (leftovers.length === 0) return;
       try {

@@ -204,4 +204,43 @@ describe('KubeSecretStore', () => {
       await assert.rejects(new KubeSecretStore(client, NS).put('ca', {}, {}), /forbidden/);
     });
   });
+
+  describe('preload', () => {
+    const counting = (fake: ReturnType<typeof fakeClient>) => {
+      const calls = { get: 0, list: 0 };
+      const client = {
+        ...fake.client,
+        async get<T extends KubeObject>(ref: ObjectRef): Promise<T | undefined> {
+          calls.get++;
+          return fake.client.get<T>(ref);
+        },
+        async list<T extends KubeObject>(_apiVersion: string, _kind: string, options: { namespace?: string }): Promise<T[]> {
+          calls.list++;
+          return [...fake.secrets.values()].filter((s) => s.metadata.namespace === options.namespace).map((s) => structuredClone(s) as T);
+        },
+      };
+      return { client, calls };
+    };
+
+    it('answers get from one list of the namespace, absent Secrets included, without a request each', async () => {
+      const fake = fakeClient();
+      await new KubeSecretStore(fake.client, NS).put('ca', { 'ca.crt': PEM }, credentialLabels('demo', 'ca'));
+      await new KubeSecretStore(fake.client, 'elsewhere').put('other', { x: 'y' }, {});
+      const { client, calls } = counting(fake);
+      const store = await new KubeSecretStore(client, NS).preload(client);
+      assert.deepEqual((await store.get('ca'))?.data, { 'ca.crt': PEM });
+      assert.equal(await store.get('other'), undefined);
+      assert.equal(await store.get('missing'), undefined);
+      assert.deepEqual(calls, { get: 0, list: 1 });
+    });
+
+    it('keeps what put wrote, so a later get in the same flow sees it', async () => {
+      const fake = fakeClient();
+      const { client, calls } = counting(fake);
+      const store = await new KubeSecretStore(client, NS).preload(client);
+      await store.put('token', { token: 'abc' }, {});
+      assert.deepEqual((await store.get('token'))?.data, { token: 'abc' });
+      assert.equal(calls.get, 0);
+    });
+  });
 });
