@@ -1,15 +1,16 @@
 // How much one shoot's full credential set costs: CPU and wall time of
 // generating it into an empty store, and of a re-run that finds it intact.
-// Run: node hack/bench-pki.ts [--runs N]. Prints a markdown section for
-// docs/benchmarks.md.
+// Run: node hack/bench-pki.ts [--runs N] [--write docs/benchmarks.md]. Prints
+// a markdown table, and with --write puts it into that file.
 import { generateKeyPairSync } from 'node:crypto';
 import { cpus, platform, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CREDENTIAL_NAMES } from '../src/lib/pki/catalog.ts';
 import { reconcileCredentials } from '../src/lib/pki/reconcile.ts';
 import { InMemorySecretStore } from '../src/lib/pki/store.ts';
+import { median, ms, writeBlock } from './bench-lib.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, write: { type: 'string' } } });
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a positive whole number');
 
@@ -33,13 +34,6 @@ async function measure(fn: () => Promise<unknown>): Promise<Sample> {
   return { cpuMs: (c.user + c.system) / 1000, mainThreadMs: (t.user + t.system) / 1000, wallMs };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-}
-
-const ms = (x: number): string => `${Math.round(x)} ms`;
 const range = (xs: number[]): string => `${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))}`;
 
 // The first run pays for lazy compilation and JIT warm-up, like a CLI invocation does.
@@ -68,8 +62,6 @@ for (let i = 0; i < 4 * runs; i++) {
 
 const cpuModel = cpus()[0]?.model.trim() ?? 'unknown CPU';
 const lines = [
-  '## PKI: one shoot\'s full credential set',
-  '',
   `Measured with \`node hack/bench-pki.ts --runs ${runs}\` on ${cpus().length} cores (${cpuModel}), Node ${process.version}, ${platform()} ${release()}.`,
   `${CREDENTIAL_NAMES.length} Secrets: 7 CAs, 11 leaf certificates, the service-account key, the encryption configuration, a bootstrap token and the VPN tls-auth key; ${keys} RSA-2048 key pairs.`,
   `CPU is process.cpuUsage (all threads: keys are generated in libuv's pool), median of ${runs} runs, each into a fresh in-memory store.`,
@@ -83,3 +75,4 @@ const lines = [
   '',
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
+if (values.write) await writeBlock(values.write, 'pki', "PKI: one shoot's full credential set", lines.join('\n'));
