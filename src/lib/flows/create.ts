@@ -18,7 +18,9 @@ import {
   requireCredentials,
   secretChecksums,
   systemValuesFor,
+  TERRAFORM_RETRIES,
   terraformOptions,
+  terraformRetryable,
   type ShootContext,
 } from './shoot-context.ts';
 
@@ -78,7 +80,7 @@ export function createFlow(operation: 'Create' | 'Reconcile' = 'Create'): Flow<S
     run: async (ctx, io) => {
       const { reconcileCredentials } = await import('../pki/reconcile.ts');
       const { KubeSecretStore } = await import('../pki/kube-store.ts');
-      const store = new KubeSecretStore(ctx.seedClient, ctx.namespace);
+      const store = await new KubeSecretStore(ctx.seedClient, ctx.namespace).preload(ctx.seedClient);
       const { credentials, report } = await reconcileCredentials(store, {
         shootName: ctx.name,
         namespace: ctx.namespace,
@@ -99,6 +101,8 @@ export function createFlow(operation: 'Create' | 'Reconcile' = 'Create'): Flow<S
     title: 'Creating the network with Terraform',
     dependsOn: ['namespace'],
     weight: 3,
+    retries: TERRAFORM_RETRIES,
+    retryable: terraformRetryable,
     run: async (ctx, io) => {
       const { applyInfra } = await import('../infra/terraform.ts');
       const { outputs } = await applyInfra(await infraSpecFor(ctx, false), await terraformOptions(ctx, io));
@@ -197,6 +201,8 @@ export function createFlow(operation: 'Create' | 'Reconcile' = 'Create'): Flow<S
     title: 'Creating the worker pools with Terraform',
     dependsOn: ['infrastructure', 'system', 'credentials'],
     weight: 3,
+    retries: TERRAFORM_RETRIES,
+    retryable: terraformRetryable,
     run: async (ctx, io) => {
       const { applyInfra } = await import('../infra/terraform.ts');
       const { outputs } = await applyInfra(await infraSpecFor(ctx, true), await terraformOptions(ctx, io));

@@ -10,7 +10,7 @@ import { waitFor } from '../kube/wait.ts';
 import { SHOOT_FINALIZER } from '../shoots/finalizer.ts';
 import { KubegardenError } from '../ui/errors.ts';
 import { Flow } from './graph.ts';
-import { controlPlaneValuesFor, infraSpecFor, isLocal, terraformOptions, type ShootContext } from './shoot-context.ts';
+import { controlPlaneValuesFor, infraSpecFor, isLocal, TERRAFORM_RETRIES, terraformOptions, terraformRetryable, type ShootContext } from './shoot-context.ts';
 
 const CLEANUP_TIMEOUT_MS = 120_000;
 
@@ -81,6 +81,13 @@ export function deleteFlow(): Flow<ShootContext> {
         const { allocateLocalPorts, CONTROL_PLANE_PORTS } = await import('../local/provider.ts');
         ctx.ports = await allocateLocalPorts(ctx.seedClient, ctx.namespace, CONTROL_PLANE_PORTS, io.signal);
       }
+      if (isLocal(ctx) && ctx.ports) {
+        // A delete resumed after its namespace step released the loopback ports
+        // gets new ones here: render with those (components are destroyed by
+        // name), not with the endpoint the Shoot recorded; the namespace step
+        // releases them again.
+        ctx.endpoint = { host: '127.0.0.1', port: ctx.ports.kubeApiserver, url: `https://127.0.0.1:${ctx.ports.kubeApiserver}` };
+      }
       const values = await controlPlaneValuesFor(ctx);
       const components = [...cp.controlPlaneComponents(values)].reverse();
       for (const c of components) {
@@ -97,6 +104,8 @@ export function deleteFlow(): Flow<ShootContext> {
     title: 'Destroying the infrastructure with Terraform',
     dependsOn: ['control-plane'],
     weight: 3,
+    retries: TERRAFORM_RETRIES,
+    retryable: terraformRetryable,
     skip: (ctx) => (ctx.seedReachable ? false : 'the seed does not answer'),
     run: async (ctx, io) => {
       const infra = await import('../infra/terraform.ts');

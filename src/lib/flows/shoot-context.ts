@@ -9,6 +9,7 @@ import type { KubeClient, KubeObject } from '../kube/client.ts';
 import { inlineKubeconfig, serializeKubeconfig } from '../kube/kubeconfig.ts';
 import type { ShootCredentials } from '../pki/types.ts';
 import type { InfraSpec, InfraOutputs } from '../infra/types.ts';
+import { isStateBackendOutage } from '../infra/diagnostics.ts';
 import type { HostNetworkPorts, ControlPlaneValues } from '../controlplane/values.ts';
 import type { SystemValues } from '../system/values.ts';
 import type { StatusRecorder } from './status.ts';
@@ -158,6 +159,14 @@ export async function infraSpecFor(ctx: ShootContext, withWorkers: boolean): Pro
 export async function seedKubeconfigText(ctx: ShootContext): Promise<string> {
   return serializeKubeconfig(await inlineKubeconfig(ctx.seedClient.kubeconfig));
 }
+
+/**
+ * Terraform steps run again, with back-off, when the seed that holds their
+ * state did not answer for a moment (its API server restarting): about 45 s
+ * in all. Other Terraform failures are the user's to fix and stop the flow.
+ */
+export const TERRAFORM_RETRIES = { retries: 5, initialDelayMs: 2000, maxDelayMs: 15_000 } as const;
+export const terraformRetryable: (error: unknown) => boolean = isStateBackendOutage;
 
 export async function terraformOptions(ctx: ShootContext, io: { signal: AbortSignal; log(line: string): void }) {
   const credentials = await cloudCredentials(ctx, io.signal);

@@ -100,6 +100,10 @@ const VERBS: Record<TerraformOperation, string> = {
 const AUTH = /\b(401|403)\b|Unauthorized|Forbidden|AuthFailure|InvalidClientTokenId|SignatureDoesNotMatch|UnrecognizedClientException|invalid_grant|AADSTS\d+|could not find default credentials|No valid credential sources|Authentication failed|authentication required/i;
 const UNREACHABLE = /connection refused|no such host|i\/o timeout|x509: |certificate signed by unknown authority|TLS handshake timeout|network is unreachable/i;
 const NO_NAMESPACE = /namespaces "[^"]+" not found/;
+/** Terraform's own words when its state backend (the seed's API server) failed it. */
+const STATE_BACKEND = /Failed to (?:load|save|persist|read|write) state|Failed to get existing workspaces|Error (?:acquiring|releasing) the state lock|Error loading state|Failed to (?:lock|unlock) state/i;
+/** Network failures that go away by themselves (a restarting API server), unlike a wrong address or an untrusted certificate. */
+const TRANSIENT_NETWORK = /connection refused|connection reset by peer|i\/o timeout|TLS handshake timeout|network is unreachable|unexpected EOF/i;
 const PLUGINS = /Failed to query available provider packages|Failed to install provider|Incompatible provider version|could not connect to registry|Could not retrieve the list of available versions|Failed to load plugin schemas|missing or corrupted provider plugins/i;
 
 export interface FailureContext {
@@ -152,8 +156,28 @@ export function translateFailure(context: FailureContext): KubegardenError {
   } else if (UNREACHABLE.test(output)) {
     code = 'unreachable';
     hint = `Check that the seed's API server (which holds the Terraform state) and the cloud's API are reachable. ${verbose}`;
+    const network = TRANSIENT_NETWORK.exec(output)?.[0];
+    if (STATE_BACKEND.test(output) && network) {
+      // Terraform's sentence here is a URL and a chain of dial errors: say what it means.
+      return new KubegardenError(code, `Terraform could not ${verb} of ${target}: the seed's API server, which holds its state, did not answer (${network}).`, {
+        hint: `It may be restarting: run the command again once the seed answers. ${verbose}`,
+        cause,
+      });
+    }
   }
   return new KubegardenError(code, message, { hint, cause });
+}
+
+/**
+ * A Terraform run that failed only because the seed's API server, which holds
+ * the state, did not answer for a moment (connection refused or reset while it
+ * restarts): safe and worth running again. A cloud API that does not answer,
+ * or a certificate the seed's kubeconfig does not trust, is not.
+ */
+export function isStateBackendOutage(error: unknown): boolean {
+  if (!(error instanceof KubegardenError) || error.code !== 'unreachable') return false;
+  const output = error.cause instanceof Error ? error.cause.message : '';
+  return STATE_BACKEND.test(output) && TRANSIENT_NETWORK.test(output) && !/x509: |certificate signed by unknown authority/.test(output);
 }
 
 export function lockedError(target: string, lock: LockInfo, cause?: unknown): KubegardenError {

@@ -242,11 +242,19 @@ async function withSession<T>(spec: InfraSpec, options: TerraformOptions, body: 
  */
 async function runLocked(session: Session, operation: TerraformOperation, args: string[], okExits: number[] = [0]): Promise<ProcessResult> {
   let recovered = false;
+  const recover = session.options.recoverStaleLocks !== false;
+  // With a lock timeout, try once without it first: a lock left by a killed
+  // terraform is then released at once rather than after the whole timeout;
+  // only a lock whose holder still runs is waited for.
+  const failFast = recover && args.some((a) => a.startsWith('-lock-timeout='));
+  let attemptArgs = failFast ? args.filter((a) => !a.startsWith('-lock-timeout=')) : args;
   for (;;) {
-    const result = await run(session, operation, args, okExits, { throwOnFailure: false });
+    const result = await run(session, operation, attemptArgs, okExits, { throwOnFailure: false });
     if (succeeded(result, okExits)) return result;
     const lock = !result.canceled && result.exitCode !== undefined && isLockError(result.output) ? parseLockInfo(result.output) : undefined;
-    if (lock && !recovered && session.options.recoverStaleLocks !== false) {
+    const waited = attemptArgs === args;
+    attemptArgs = args;
+    if (lock && !recovered && recover) {
       const holder = await staleLockHolder(session.workDir, lock);
       if (holder) {
         session.options.onLine?.(
@@ -258,6 +266,7 @@ async function runLocked(session: Session, operation: TerraformOperation, args: 
         continue;
       }
     }
+    if (lock && !waited) continue;
     if (lock) throw lockedError(describe(session.spec), lock, new Error(result.output));
     throw failure(session, operation, result);
   }

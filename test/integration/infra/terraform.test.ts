@@ -260,6 +260,21 @@ describe('shoot infrastructure with Terraform, state in the seed', function () {
       assert.equal(await leaseHolder(shoot.namespace), '');
     });
 
+    it('with a lock timeout, a stale lock is released at once instead of being waited out', async () => {
+      const slow = await startSlowApply(shoot, 20);
+      process.kill(-slow.pid, 'SIGKILL');
+      await assert.rejects(slow.running, { code: 'partial' });
+      const applies: Array<readonly string[]> = [];
+      const lines: string[] = [];
+      await applyInfra(shoot, options({ lockTimeoutSeconds: 600, onLine: (line) => lines.push(line), onSpawn: (_pid, args) => void (args[0] === 'apply' && applies.push(args)) }));
+      assert.ok(lines.some((line) => line.includes(`terraform process ${slow.pid}`) && line.includes('releasing it')), lines.join('\n'));
+      // The first attempt does not wait for the lock; the one after the release keeps the timeout for live holders.
+      assert.equal(applies.length, 2, JSON.stringify(applies));
+      assert.ok(!applies[0]!.some((a) => a.startsWith('-lock-timeout=')));
+      assert.ok(applies[1]!.includes('-lock-timeout=600s'));
+      assert.equal(await leaseHolder(shoot.namespace), '');
+    });
+
     it('without recovery, names the lock, and forceUnlock releases it', async () => {
       const slow = await startSlowApply(shoot, 20);
       process.kill(-slow.pid, 'SIGKILL');

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { errorSummaries, parseApplySummary, parseLockInfo, parsePlanSummary, translateFailure } from '../../../src/lib/infra/diagnostics.ts';
+import { errorSummaries, isStateBackendOutage, parseApplySummary, parseLockInfo, parsePlanSummary, translateFailure } from '../../../src/lib/infra/diagnostics.ts';
 
 const LOCKED = `Acquiring state lock. This may take a few moments...
 
@@ -95,5 +95,37 @@ describe('translating Terraform failures', () => {
     const killed = translateFailure({ ...base, operation: 'apply', output: '', exitCode: undefined, signal: 'SIGKILL' });
     assert.equal(killed.code, 'partial');
     assert.match(killed.message, /killed \(SIGKILL\)/);
+  });
+});
+
+describe('a seed that did not answer Terraform for a moment', () => {
+  const base = { target: 'shoot local/o1', exitCode: 1, signal: undefined, canceled: false };
+  // As terraform 1.11 printed it while the local seed's kube-apiserver restarted.
+  const REFUSED =
+    'Error: Failed to get existing workspaces: Get "https://127.0.0.1:41437/api/v1/namespaces/shoot--local--o1/secrets?labelSelector=tfstate%3Dtrue": dial tcp 127.0.0.1:41437: connect: connection refused';
+  const RESET =
+    'Error: Failed to load state: Get "https://127.0.0.1:41437/api/v1/namespaces/shoot--local--o1/secrets": dial tcp 127.0.0.1:41437: connect: connection refused - error from a previous attempt: read tcp 127.0.0.1:41690->127.0.0.1:41437: read: connection reset by peer';
+
+  it('says so in one short sentence, and is worth running again', () => {
+    const err = translateFailure({ ...base, operation: 'init', output: REFUSED });
+    assert.equal(err.code, 'unreachable');
+    assert.equal(err.message, "Terraform could not initialise the state backend and providers of shoot local/o1: the seed's API server, which holds its state, did not answer (connection refused).");
+    assert.equal((err.cause as Error).message, REFUSED);
+    assert.equal(isStateBackendOutage(err), true);
+    assert.equal(isStateBackendOutage(translateFailure({ ...base, operation: 'output', output: RESET })), true);
+  });
+
+  it('is not worth running again when the cloud does not answer, the certificate is not trusted, or the error is not a network one', () => {
+    const cloud = translateFailure({
+      ...base,
+      operation: 'apply',
+      output: 'Error: Retrieving AWS account details: validating provider credentials: retrieving caller identity from STS: dial tcp: lookup sts.eu-west-1.amazonaws.com: no such host',
+    });
+    assert.equal(cloud.code, 'unreachable');
+    assert.equal(isStateBackendOutage(cloud), false);
+    const untrusted = translateFailure({ ...base, operation: 'init', output: 'Error: Failed to get existing workspaces: Get "https://10.0.0.1:6443/": x509: certificate signed by unknown authority' });
+    assert.equal(isStateBackendOutage(untrusted), false);
+    assert.equal(isStateBackendOutage(translateFailure({ ...base, operation: 'apply', output: 'Error: invalid AWS Region: mars-north-1' })), false);
+    assert.equal(isStateBackendOutage(new Error('connection refused')), false);
   });
 });
