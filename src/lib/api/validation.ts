@@ -13,6 +13,7 @@ import {
 } from './names.ts';
 import { PROVIDER_TYPES, PURPOSES, TAINT_EFFECTS, type Networks, type Seed, type SeedSpec, type ShootSpec } from './types.ts';
 import { compareVersions, isSupportedVersion, parseVersion, SUPPORTED_KUBERNETES_VERSIONS } from './versions.ts';
+import { SHOOT_CRD } from './crds.ts';
 
 export interface FieldError {
   field: string;
@@ -193,4 +194,81 @@ export function validateShoot(spec: ShootSpec, ctx: ShootValidationContext): Fie
     }
   });
   return errors;
+}
+
+type Schema = Record<string, unknown>;
+
+/** Fields of value that its (structural) OpenAPI schema does not declare, as dotted paths. */
+export function unknownFields(value: unknown, schema: Schema, path: string): string[] {
+  if (schema['x-kubernetes-preserve-unknown-fields'] === true || value === null || typeof value !== 'object') return [];
+  if (Array.isArray(value)) {
+    const items = schema['items'] as Schema | undefined;
+    return items ? value.flatMap((v, i) => unknownFields(v, items, `${path}[${i}]`)) : [];
+  }
+  const properties = schema['properties'] as Record<string, Schema> | undefined;
+  const additional = schema['additionalProperties'] as Schema | boolean | undefined;
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, v]) => {
+    const child = properties?.[key] ?? (typeof additional === 'object' ? additional : undefined);
+    if (child) return unknownFields(v, child, `${path}.${key}`);
+    return properties && additional === undefined ? [`${path}.${key}`] : [];
+  });
+}
+
+const TYPE_NAMES: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string', integer: 'a whole number', number: 'a number', boolean: 'true or false' };
+
+function typeOf(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'a whole number' : 'a number';
+  return typeof value === 'boolean' ? 'true or false' : `a ${typeof value}`;
+}
+
+function hasType(value: unknown, type: string, schema: Schema): boolean {
+  if (schema['x-kubernetes-int-or-string'] === true) return typeof value === 'string' || Number.isInteger(value);
+  switch (type) {
+    case 'object':
+      return value !== null && typeof value === 'object' && !Array.isArray(value);
+    case 'array':
+      return Array.isArray(value);
+    case 'integer':
+      return Number.isInteger(value);
+    case 'number':
+      return typeof value === 'number';
+    default:
+      return typeof value === type;
+  }
+}
+
+/** Fields of value whose type is not the one its (structural) OpenAPI schema declares, as "path (a list, not a string)". */
+export function mistypedFields(value: unknown, schema: Schema, path: string): string[] {
+  const type = schema['type'] as string | undefined;
+  if (value === undefined || value === null || schema['x-kubernetes-preserve-unknown-fields'] === true) return [];
+  if (type && !hasType(value, type, schema)) return [`${path} (${TYPE_NAMES[type] ?? type}, not ${typeOf(value)})`];
+  if (Array.isArray(value)) {
+    const items = schema['items'] as Schema | undefined;
+    return items ? value.flatMap((v, i) => mistypedFields(v, items, `${path}[${i}]`)) : [];
+  }
+  if (typeof value !== 'object') return [];
+  const properties = schema['properties'] as Record<string, Schema> | undefined;
+  const additional = schema['additionalProperties'] as Schema | boolean | undefined;
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, v]) => {
+    const child = properties?.[key] ?? (typeof additional === 'object' ? additional : undefined);
+    return child ? mistypedFields(v, child, `${path}.${key}`) : [];
+  });
+}
+
+function shootSpecSchema(): Schema {
+  const version = (SHOOT_CRD.spec['versions'] as Array<{ schema: { openAPIV3Schema: Schema } }>)[0]!;
+  return (version.schema.openAPIV3Schema['properties'] as Record<string, Schema>)['spec']!;
+}
+
+/** Fields of a Shoot's spec of the wrong type: refused before anything is built from them. */
+export function mistypedShootSpecFields(spec: unknown): string[] {
+  return mistypedFields(spec, shootSpecSchema(), 'spec');
+}
+
+/** Fields of a Shoot's spec the Shoot API does not have: the API server would refuse them, so say so before anything is written. */
+export function unknownShootSpecFields(spec: unknown): string[] {
+  return unknownFields(spec, shootSpecSchema(), 'spec');
 }

@@ -425,7 +425,7 @@ export async function runShootUpgrade(
   for (const [i, target] of targets.entries()) {
     if (i > 0) shoot = await getShoot(garden, planned.project, planned.name, options.signal);
     options.onRun?.(target, i, targets.length);
-    const result = await runShootOperation(garden, planned.project, planned.name, 'Upgrade', upgradeFlow(target), { ...options, record: upgradedShoot(shoot, target) });
+    const result = await runShootOperation(garden, planned.project, planned.name, 'Upgrade', upgradeFlow(target), { ...options, forceUnlock: i === 0 && options.forceUnlock, record: upgradedShoot(shoot, target) });
     runs.push({ version: target.version, durationMs: result.durationMs });
     shoot = result.shoot ?? shoot;
   }

@@ -3,7 +3,7 @@
 import { CRDS } from '../api/crds.ts';
 import type { ApplyChange, KubeClient, KubeObject } from '../kube/client.ts';
 import { waitFor } from '../kube/wait.ts';
-import { adminRole, projectMemberRole, systemNamespace, viewerRole } from './manifests.ts';
+import { adminRole, projectMemberRole, seedViewerRole, systemNamespace, viewerRole } from './manifests.ts';
 
 export interface ObjectChange {
   kind: string;
@@ -39,6 +39,6 @@ export async function initGarden(garden: KubeClient, options: { timeoutMs?: numb
     );
   }
   await apply(systemNamespace());
-  await Promise.all([adminRole(), viewerRole(), projectMemberRole()].map(apply));
+  await Promise.all([adminRole(), viewerRole(), projectMemberRole(), seedViewerRole()].map(apply));
   return { server: garden.server, changes, changed: changes.some((c) => c.change !== 'unchanged') };
 }

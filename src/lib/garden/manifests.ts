@@ -6,6 +6,7 @@ import type { KubeObject } from '../kube/client.ts';
 export const ADMIN_ROLE = 'kubegarden-admin';
 export const VIEWER_ROLE = 'kubegarden-viewer';
 export const PROJECT_MEMBER_ROLE = 'kubegarden-project-member';
+export const SEED_VIEWER_ROLE = 'kubegarden-seed-viewer';
 
 export function systemNamespace(): KubeObject {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SYSTEM_NAMESPACE, labels: managedLabels({ 'kubegarden.io/role': 'system' }) } };
@@ -56,9 +57,23 @@ export function projectMemberRole(): KubeObject {
     PROJECT_MEMBER_ROLE,
     [
       { apiGroups: [GROUP], resources: ['shoots', 'shoots/status'], verbs: [...READ, ...WRITE] },
+      // Bound in garden-<project>, this reaches that one Namespace object only: the project lookup every shoot command makes.
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
       { apiGroups: [''], resources: ['secrets', 'events'], verbs: [...READ, ...WRITE] },
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: [...READ, ...WRITE] },
     ],
     'Work with the shoots and credentials of one project (bind it in the project namespace).',
+  );
+}
+
+/**
+ * Bound with a ClusterRoleBinding next to project-member: reading Seeds (never
+ * their kubeconfig Secrets), which choosing a seed for a new shoot needs.
+ */
+export function seedViewerRole(): KubeObject {
+  return clusterRole(
+    SEED_VIEWER_ROLE,
+    [{ apiGroups: [GROUP], resources: ['seeds', 'seeds/status'], verbs: READ }],
+    'Read seeds (not their kubeconfigs): needed to schedule shoots; bind it cluster-wide to project members.',
   );
 }

@@ -15,7 +15,7 @@ import {
   type ShootSpec,
   type Worker,
 } from '../api/types.ts';
-import { describeErrors, providerProblem, validateShoot } from '../api/validation.ts';
+import { describeErrors, mistypedShootSpecFields, providerProblem, unknownShootSpecFields, validateShoot } from '../api/validation.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
 import { configError, invalid, KubegardenError, notFound } from '../ui/errors.ts';
 import { listSeeds, shootsOnSeed } from './seeds.ts';
@@ -102,6 +102,14 @@ export async function readShootFile(path: string, readStdin: () => Promise<strin
     throw invalid(`The shoot file ${path} holds ${obj.kind ?? 'no kind'} of ${obj.apiVersion ?? 'no apiVersion'}: expected kind Shoot of ${API_VERSION}.`);
   }
   if (!obj.spec || typeof obj.spec !== 'object') throw invalid(`The shoot file ${path} has no spec.`);
+  const mistyped = mistypedShootSpecFields(obj.spec);
+  if (mistyped.length > 0) {
+    throw invalid(`The shoot file ${path} has ${mistyped.length === 1 ? 'a field' : 'fields'} of the wrong type: ${mistyped.join(', ')}; see "kubectl explain shoots.spec".`);
+  }
+  const unknown = unknownShootSpecFields(obj.spec);
+  if (unknown.length > 0) {
+    throw invalid(`The shoot file ${path} has ${unknown.length === 1 ? 'an unknown field' : 'unknown fields'} ${unknown.join(', ')}: remove ${unknown.length === 1 ? 'it' : 'them'}, or check the spelling against "kubectl explain shoots.spec".`);
+  }
   return obj as Shoot;
 }
 
@@ -181,10 +189,24 @@ export async function scheduleShoot(garden: KubeClient, shoot: Shoot): Promise<S
       `No ready seed of provider ${shoot.spec.provider.type} in region ${shoot.spec.provider.region} can host ${who}: register one with "kubegarden seed register", or pass --seed.`,
     );
   }
-  const load = await Promise.all(candidates.map(async (s) => ({ seed: s, used: (await shootsOnSeed(garden, s.metadata.name)).length })));
+  const load = await Promise.all(candidates.map(async (s) => ({ seed: s, used: await seedLoad(garden, s) })));
   const free = load.filter((l) => l.used < l.seed.spec.capacity.shoots).sort((a, b) => a.used / a.seed.spec.capacity.shoots - b.used / b.seed.spec.capacity.shoots);
   if (free.length === 0) throw new KubegardenError('conflict', `Every seed of provider ${shoot.spec.provider.type} in region ${shoot.spec.provider.region} is full: raise --max-shoots of a seed or register another.`);
   return free[0]!.seed;
+}
+
+/**
+ * How many shoots a seed hosts: counted across all projects, or, for a user
+ * who may list shoots of one project only (a project member), as the seed's
+ * status last recorded it.
+ */
+async function seedLoad(garden: KubeClient, seed: Seed): Promise<number> {
+  try {
+    return (await shootsOnSeed(garden, seed.metadata.name)).length;
+  } catch (err) {
+    if (err instanceof KubegardenError && err.code === 'forbidden') return seed.status?.allocatedShoots ?? 0;
+    throw err;
+  }
 }
 
 export async function getShoot(garden: KubeClient, project: string, name: string, signal?: AbortSignal): Promise<ShootObject> {

@@ -315,12 +315,17 @@ export class KubeClient {
           this.observer?.({ method, path, status, ms: Date.now() - started });
           const text = Buffer.concat(chunks).toString('utf8');
           let parsed: unknown;
+          let garbled = false;
           try {
             parsed = text === '' ? undefined : JSON.parse(text);
           } catch {
             parsed = undefined;
+            garbled = true;
           }
-          if (status >= 200 && status < 300) resolvePromise(parsed as T);
+          if (status >= 200 && status < 300 && garbled) {
+            // A proxy's or a web server's page where the API should answer: not a Kubernetes API server.
+            reject(new KubegardenError('unreachable', `${this.cluster.replace(/^./, (c) => c.toUpperCase())} at ${this.transport.baseUrl.origin} answered ${method} ${path} with something that is not JSON: check that the kubeconfig's server is a Kubernetes API server.`));
+          } else if (status >= 200 && status < 300) resolvePromise(parsed as T);
           else reject(translateStatus(status, parsed as KubeStatus | undefined, ctx));
         });
       });

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
 import {
+  mistypedShootSpecFields,
+  unknownShootSpecFields,
   describeErrors,
   validateProjectName,
   validateSeedName,
@@ -363,5 +365,32 @@ describe('describeErrors', () => {
 
   it('names the field before its message for a single error', () => {
     assert.equal(describeErrors('Seed "x"', [{ field: 'spec.capacity.shoots', message: 'must be a whole number of at least 1 (got 0)' }]), 'Seed "x" is invalid: spec.capacity.shoots must be a whole number of at least 1 (got 0).');
+  });
+});
+
+describe('the Shoot schema checks of a file (before anything is built from it)', () => {
+  it('accepts a good spec: no field unknown, none of the wrong type', () => {
+    assert.deepEqual(mistypedShootSpecFields(goodShootSpec()), []);
+    assert.deepEqual(unknownShootSpecFields(goodShootSpec()), []);
+  });
+
+  it('names fields of the wrong type with the type expected and the one found', () => {
+    const spec = goodShootSpec() as unknown as { provider: Record<string, unknown>; networking: Record<string, unknown> };
+    spec.provider['workers'] = 'abc';
+    spec.networking['pods'] = 42;
+    assert.deepEqual(mistypedShootSpecFields(spec), ['spec.provider.workers (a list, not a string)', 'spec.networking.pods (a string, not a whole number)']);
+  });
+
+  it('looks inside lists: a pool whose minimum is text', () => {
+    const spec = goodShootSpec();
+    (spec.provider.workers[0] as unknown as Record<string, unknown>)['minimum'] = 'two';
+    assert.deepEqual(mistypedShootSpecFields(spec), ['spec.provider.workers[0].minimum (a whole number, not a string)']);
+  });
+
+  it('names fields the Shoot API does not have, however deep', () => {
+    const spec = goodShootSpec() as unknown as Record<string, unknown> & { provider: { workers: Array<Record<string, unknown>> } };
+    spec['colour'] = 'green';
+    spec.provider.workers[0]!['machineTyp'] = 'm5.large';
+    assert.deepEqual(unknownShootSpecFields(spec), ['spec.provider.workers[0].machineTyp', 'spec.colour']);
   });
 });
