@@ -18,7 +18,8 @@ export async function kubegarden(args: string[], options: Options = {}): Promise
     stdin: 'ignore',
     stripFinalNewline: false,
     ...options,
-    env: { NO_COLOR: '1', CI: 'true', KUBECONFIG: '/nonexistent/kubeconfig', ...options.env },
+    // No target from the developer's own kubegarden config leaks into a test.
+    env: { NO_COLOR: '1', CI: 'true', KUBECONFIG: '/nonexistent/kubeconfig', KUBEGARDEN_CONFIG: '/nonexistent/kubegarden/config.yaml', ...options.env },
   });
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }

@@ -1,5 +1,7 @@
-// The garden client for a command, from its --kubeconfig/--context flags.
+// The garden client for a command, from its --kubeconfig/--context flags,
+// else the targeted garden ("kubegarden target garden"), else $KUBECONFIG.
 import { KubeClient } from '../kube/client.ts';
+import { gardenSource } from '../config/resolve.ts';
 
 export interface GardenFlags {
   kubeconfig?: string | undefined;
@@ -8,7 +10,7 @@ export interface GardenFlags {
 }
 
 export async function connectGarden(flags: GardenFlags): Promise<KubeClient> {
-  const client = await KubeClient.connect({ kubeconfig: flags.kubeconfig, context: flags.context }, 'the garden');
+  const client = await KubeClient.connect(await gardenSource(flags), 'the garden');
   if (flags.verbose) {
     client.observer = (e) => process.stderr.write(`[api] ${e.method} ${e.path} -> ${e.status ?? 'no answer'} (${e.ms}ms)\n`);
   }
