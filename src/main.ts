@@ -12,6 +12,14 @@ export async function main(argv: string[], root: URL, options: MainOptions = {})
   const oclif = await import('@oclif/core');
   const rootDir = fileURLToPath(root);
   let code = 0;
+  // oclif's core has no "help" command (that is @oclif/plugin-help): "help exit-codes" is our own
+  // topic, and "help shoot create" means "shoot create --help".
+  const { isExitCodesHelp, exitCodesHelp } = await import('./lib/ui/exit-codes.ts');
+  if (isExitCodesHelp(argv)) {
+    process.stdout.write(exitCodesHelp());
+    return;
+  }
+  if (argv[0] === 'help') argv = [...argv.slice(1), '--help'];
   try {
     let config;
     if (options.development) {
@@ -30,7 +38,8 @@ export async function main(argv: string[], root: URL, options: MainOptions = {})
   process.exitCode = code;
 }
 
-async function report(err: unknown, argv: string[]): Promise<number> {
+/** Writes err as one sentence (and its cause with --verbose) to stderr; returns the exit code. */
+export async function report(err: unknown, argv: readonly string[]): Promise<number> {
   const verbose = argv.includes('--verbose') || process.env['KUBEGARDEN_VERBOSE'] === '1';
   const { formatError } = await import('./lib/ui/render-error.ts');
   if (isKubegardenError(err)) {
@@ -41,10 +50,25 @@ async function report(err: unknown, argv: string[]): Promise<number> {
   // oclif's own errors: parse failures and this.error() calls.
   if (e?.oclif && typeof e.oclif.exit === 'number') {
     if (e.code === 'EEXIT' || e.oclif.exit === 0) return e.oclif.exit;
-    const message = String(e.message ?? err).replace(/\n\s*See more help with --help$/, '');
+    const message = usageSentence(String(e.message ?? err));
     process.stderr.write(formatError(message, 'Run the command with --help to see its flags and examples.', verbose ? err : undefined));
     return e.oclif.exit === 2 ? ExitCode.usage : e.oclif.exit;
   }
   process.stderr.write(formatError(`Unexpected error: ${(err as Error)?.message ?? String(err)}`, 'This is a bug in kubegarden: rerun with --verbose and report the output.', verbose ? err : undefined));
   return ExitCode.unexpected;
+}
+
+/**
+ * oclif's parse errors as one sentence: its "The following error occurred:"
+ * header and indented list joined into one line, flags named as typed, and a
+ * full stop.
+ */
+export function usageSentence(text: string): string {
+  const lines = text
+    .replace(/\n\s*See more help with --help$/, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^The following errors? occurred:$/.test(l));
+  const sentence = lines.join('; ').replace(/Missing required flag (?!-)([\w-]+)/g, 'Missing required flag --$1');
+  return /[.:!?)]$/.test(sentence) ? sentence : `${sentence}.`;
 }

@@ -1,11 +1,11 @@
-import { BaseCommand, outputFlag } from '../lib/ui/base-command.ts';
+import { BaseCommand, jsonFlag, outputFlag } from '../lib/ui/base-command.ts';
 import { DEFAULT_KUBERNETES_VERSION, ETCD_VERSION, SUPPORTED_KUBERNETES_VERSIONS } from '../lib/api/versions.ts';
 import { stringify } from 'yaml';
 
 export default class Version extends BaseCommand {
   static override description = 'Show the kubegarden version and the Kubernetes versions it can provision.';
   static override examples = ['<%= config.bin %> version', '<%= config.bin %> version -o json'];
-  static override flags = { output: outputFlag(['table', 'json', 'yaml']) };
+  static override flags = { ...jsonFlag, output: outputFlag(['table', 'json', 'yaml']) };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Version);

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, commonFlags, outputFlag } from '../../lib/ui/base-command.ts';
+import { BaseCommand, commonFlags, jsonFlag, outputFlag } from '../../lib/ui/base-command.ts';
 
 export default class LocalStatus extends BaseCommand {
   static override description = 'Show the processes of the local garden and of the shoot control planes it runs, with their health.';
@@ -7,7 +7,7 @@ export default class LocalStatus extends BaseCommand {
   static override flags = {
     ...commonFlags,
     dir: Flags.string({ description: 'State directory (default: $XDG_STATE_HOME/kubegarden/local, or $KUBEGARDEN_LOCAL_DIR).' }),
-    output: outputFlag(['table', 'wide', 'json', 'yaml']),
+    ...jsonFlag, output: outputFlag(['table', 'wide', 'json', 'yaml', 'name']),
   };
 
   async run(): Promise<void> {
@@ -18,6 +18,7 @@ export default class LocalStatus extends BaseCommand {
     if (flags.output === 'json' || flags.output === 'yaml') return this.printResult(flags.output, { data: status, rows: [], columns: [] });
     this.note(`Local garden: ${status.phase}${status.server ? ` at ${status.server}` : ''}${status.supervisorPid ? ` (supervisor pid ${status.supervisorPid})` : ''}`);
     if (status.kubeconfig) this.note(`Kubeconfig: ${status.kubeconfig}`);
+    if (flags.output === 'name') return this.print(status.processes.map((p) => `process/${p.name}\n`).join(''));
     this.printResult(flags.output, {
       data: status,
       rows: status.processes,

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, commonFlags } from '../../lib/ui/base-command.ts';
+import { BaseCommand, commonFlags, jsonFlag } from '../../lib/ui/base-command.ts';
 import type { UpContext } from '../../lib/local/up.ts';
+import type { LocalResult } from '../../lib/ui/results.ts';
 
 export default class LocalUp extends BaseCommand {
   static override description = `Start a local garden that is also a seed, on this machine.
@@ -12,6 +13,7 @@ Runs etcd, kube-apiserver and kube-controller-manager (built from the Kubernetes
     ...commonFlags,
     dir: Flags.string({ description: 'State directory (default: $XDG_STATE_HOME/kubegarden/local, or $KUBEGARDEN_LOCAL_DIR).' }),
     quiet: Flags.boolean({ char: 'q', description: 'No progress; print only the kubeconfig path.', default: false }),
+    ...jsonFlag,
   };
 
   async run(): Promise<void> {
@@ -22,6 +24,10 @@ Runs etcd, kube-apiserver and kube-controller-manager (built from the Kubernetes
     const dir = flags.dir ?? defaultLocalDir();
     const ctx = await runSteps<UpContext>(upSteps(), { dir, entry: process.argv[1] ?? '' }, { quiet: flags.quiet });
     const kubeconfig = paths(dir).kubeconfig;
+    if (flags.json) {
+      const doc: LocalResult = { action: 'local up', change: ctx.started ? 'started' : ctx.changed?.length ? 'updated' : 'unchanged', objects: ['seed/local', 'project/local'], warnings: [], durationMs: Date.now() - this.startedAt, kubeconfig };
+      return this.print(JSON.stringify(doc, null, 2) + '\n');
+    }
     this.print(`${kubeconfig}\n`);
     if (flags.quiet) return;
     this.success(ctx.started || ctx.changed?.length ? 'Local garden is ready.' : 'Local garden is already up: nothing changed.');

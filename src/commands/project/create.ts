@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, commonFlags, gardenFlags, outputFlag } from '../../lib/ui/base-command.ts';
+import { BaseCommand, commonFlags, gardenFlags, jsonFlag, outputFlag } from '../../lib/ui/base-command.ts';
+import type { ProjectResult } from '../../lib/ui/results.ts';
 
 export default class ProjectCreate extends BaseCommand {
   static override description = 'Create a project: the namespace garden-NAME in the garden, which holds its shoots and cloud credentials. Running it again changes nothing.';
@@ -9,7 +10,7 @@ export default class ProjectCreate extends BaseCommand {
     ...gardenFlags,
     ...commonFlags,
     description: Flags.string({ description: 'What the project is for.' }),
-    output: outputFlag(['table', 'json', 'yaml']),
+    ...jsonFlag, output: outputFlag(['table', 'json', 'yaml']),
   };
 
   async run(): Promise<void> {
@@ -17,7 +18,8 @@ export default class ProjectCreate extends BaseCommand {
     const { withGarden } = await import('../../lib/garden/connect.ts');
     const { createProject } = await import('../../lib/garden/projects.ts');
     const result = await withGarden(flags, (garden) => createProject(garden, args.name, { description: flags.description }));
-    if (flags.output !== 'table') return this.printResult(flags.output, { data: result, rows: [], columns: [] });
+    const doc: ProjectResult = { action: 'project create', change: result.change, objects: [`project/${args.name}`], warnings: [], durationMs: Date.now() - this.startedAt, project: args.name, namespace: result.project.namespace };
+    if (this.printDocument(flags.output, doc)) return;
     this.success(`Project "${args.name}" (namespace ${result.project.namespace}) ${result.change === 'unchanged' ? 'already exists: nothing changed' : result.change}.`);
   }
 }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, commonFlags, gardenFlags, outputFlag } from '../../lib/ui/base-command.ts';
+import { BaseCommand, commonFlags, gardenFlags, jsonFlag, outputFlag } from '../../lib/ui/base-command.ts';
+import type { SeedResult } from '../../lib/ui/results.ts';
 
 export default class SeedDeregister extends BaseCommand {
   static override description = `Remove a seed from the garden, with its stored kubeconfig.
@@ -12,7 +13,7 @@ Refused while a shoot is scheduled on the seed. --force deregisters anyway and s
     ...gardenFlags,
     ...commonFlags,
     force: Flags.boolean({ description: 'Deregister even though shoots still run on the seed.', default: false }),
-    output: outputFlag(['table', 'json', 'yaml']),
+    ...jsonFlag, output: outputFlag(['table', 'json', 'yaml']),
   };
 
   async run(): Promise<void> {
@@ -20,7 +21,8 @@ Refused while a shoot is scheduled on the seed. --force deregisters anyway and s
     const { withGarden } = await import('../../lib/garden/connect.ts');
     const { deregisterSeed } = await import('../../lib/garden/seeds.ts');
     const result = await withGarden(flags, (garden) => deregisterSeed(garden, args.name, { force: flags.force }));
-    if (flags.output !== 'table') return this.printResult(flags.output, { data: result, rows: [], columns: [] });
+    const doc: SeedResult = { action: 'seed deregister', change: 'deleted', objects: [`seed/${args.name}`], warnings: result.leftBehind.map((i) => `left behind: ${i}`), durationMs: Date.now() - this.startedAt, seed: args.name, leftBehind: result.leftBehind };
+    if (this.printDocument(flags.output, doc)) return;
     for (const item of result.leftBehind) this.warning(`left behind: ${item}.`);
     this.success(`Seed "${args.name}" deregistered.`);
   }

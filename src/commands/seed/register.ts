@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, commonFlags, gardenFlags, outputFlag } from '../../lib/ui/base-command.ts';
+import { BaseCommand, commonFlags, gardenFlags, jsonFlag, outputFlag } from '../../lib/ui/base-command.ts';
+import type { SeedResult } from '../../lib/ui/results.ts';
 
 export default class SeedRegister extends BaseCommand {
   static override description = `Register a cluster as a seed, or update a registered seed.
@@ -25,7 +26,7 @@ Checks that the seed answers and which Kubernetes version it runs, stores its ku
     'pods-cidr': Flags.string({ description: "The seed's pods range (default 10.1.0.0/16)." }),
     'services-cidr': Flags.string({ description: "The seed's services range (default 10.2.0.0/16)." }),
     'max-shoots': Flags.integer({ description: 'How many shoot control planes the seed may host (default 250).', min: 1 }),
-    output: outputFlag(['table', 'json', 'yaml']),
+    ...jsonFlag, output: outputFlag(['table', 'json', 'yaml']),
   };
 
   async run(): Promise<void> {
@@ -44,7 +45,8 @@ Checks that the seed answers and which Kubernetes version it runs, stores its ku
         maxShoots: flags['max-shoots'],
       }),
     );
-    if (flags.output !== 'table') return this.printResult(flags.output, { data: result.seed, rows: [], columns: [] });
+    const doc: SeedResult = { action: 'seed register', change: result.change, objects: [`seed/${args.name}`], warnings: [], durationMs: Date.now() - this.startedAt, seed: args.name, kubernetesVersion: result.kubernetesVersion };
+    if (this.printDocument(flags.output, doc)) return;
     const verb = result.change === 'created' ? 'registered' : result.change === 'updated' ? 'updated' : 'already registered: nothing changed';
     this.success(`Seed "${args.name}" ${verb} (Kubernetes ${result.kubernetesVersion}, ${result.seed.status?.allocatedShoots ?? 0}/${result.seed.spec.capacity.shoots} shoots).`);
   }

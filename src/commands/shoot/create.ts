@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, commonFlags, gardenFlags, outputFlag, projectFlag } from '../../lib/ui/base-command.ts';
+import { BaseCommand, commonFlags, forceUnlockFlag, gardenFlags, jsonFlag, outputFlag, projectFlag } from '../../lib/ui/base-command.ts';
 
 export default class ShootCreate extends BaseCommand {
   static override description = `Create a shoot: its control plane in a seed, its network and workers with Terraform, its system components.
@@ -36,11 +36,19 @@ Runs as a tree of steps: namespace in the seed → endpoint → certificates ‖
     'terraform-bin': Flags.string({ description: 'terraform or tofu binary (default: $KUBEGARDEN_TERRAFORM, then PATH).' }),
     'dry-run': Flags.boolean({ description: 'Print the Shoot that would be sent (defaults filled in) and the steps, and change nothing.', default: false }),
     quiet: Flags.boolean({ char: 'q', description: 'No progress output.', default: false }),
-    output: outputFlag(['table', 'json', 'yaml']),
+    'force-unlock': forceUnlockFlag(),
+    ...jsonFlag, output: outputFlag(['table', 'json', 'yaml']),
   };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(ShootCreate);
+    const { args, flags: parsed } = await this.parse(ShootCreate);
+    const flags = { ...parsed, project: await this.resolveProject(parsed) };
+    const { canPrompt } = await import('../../lib/ui/confirm.ts');
+    const { askCreateInput, missingCreateInput } = await import('../../lib/ui/prompts.ts');
+    const given = { name: args.name, provider: flags.provider, region: flags.region, kubernetesVersion: flags['kubernetes-version'], workers: flags.worker, seed: flags.seed };
+    const interactive = !flags.file && canPrompt(flags['non-interactive']);
+    const missing = interactive || flags.file ? undefined : missingCreateInput(given);
+    if (missing) throw missing;
     const timeoutMs = await this.timeoutMs(flags.timeout);
     const { withGarden } = await import('../../lib/garden/connect.ts');
     const { prepareCreate, runShootOperation } = await import('../../lib/shoots/operate.ts');
@@ -48,9 +56,10 @@ Runs as a tree of steps: namespace in the seed → endpoint → certificates ‖
     const { withInterrupt } = await import('../../lib/ui/interrupt.ts');
     const list = (s: string | undefined) => s?.split(',').map((x) => x.trim()).filter(Boolean);
     await withGarden(flags, async (garden) => {
-      const prepared = await prepareCreate(garden, flags.project, args.name, {
-        provider: flags.provider, region: flags.region, zones: list(flags.zones), kubernetesVersion: flags['kubernetes-version'], workers: flags.worker,
-        seed: flags.seed, nodesCidr: flags['nodes-cidr'], podsCidr: flags['pods-cidr'], servicesCidr: flags['services-cidr'], purpose: flags.purpose,
+      const input = interactive ? await askCreateInput(garden, flags.project, given) : given;
+      const prepared = await prepareCreate(garden, flags.project, input.name, {
+        provider: input.provider, region: input.region, zones: list(flags.zones), kubernetesVersion: input.kubernetesVersion, workers: input.workers,
+        seed: input.seed, nodesCidr: flags['nodes-cidr'], podsCidr: flags['pods-cidr'], servicesCidr: flags['services-cidr'], purpose: flags.purpose,
         credentials: flags.credentials, addons: list(flags.addons),
       }, flags.file);
       const flow = createFlow('Create');
@@ -61,16 +70,19 @@ Runs as a tree of steps: namespace in the seed → endpoint → certificates ‖
       const name = prepared.shoot.metadata.name;
       if (!flags.wait) {
         const { startInBackground } = await import('../../lib/shoots/background.ts');
-        const argv = process.argv.slice(2).filter((a) => a !== '--no-wait');
+        const { answeredArgv } = await import('../../lib/ui/prompts.ts');
+        const argv = [...process.argv.slice(2).filter((a) => a !== '--no-wait'), ...answeredArgv(given, input, flags.project, Boolean(parsed.project))];
         const bg = await startInBackground(garden, flags.project, name, [...argv, '--quiet']);
-        if (flags.output !== 'table') return this.printResult(flags.output, { data: { shoot: name, project: flags.project, pid: bg.pid, logFile: bg.logFile }, rows: [], columns: [] });
+        const { shootResult } = await import('../../lib/ui/results.ts');
+        if (this.printDocument(flags.output, { ...shootResult('shoot create', 'started', flags.project, name, this.startedAt), pid: bg.pid, logFile: bg.logFile })) return;
         this.success(`Create of shoot "${flags.project}/${name}" is recorded and runs in the background (pid ${bg.pid}, log ${bg.logFile}).`);
         return this.note(`Follow it with: kubegarden shoot get ${name} --project ${flags.project}`);
       }
       const result = await withInterrupt((signal) =>
-        runShootOperation(garden, flags.project, name, 'Create', flow, { signal, quiet: flags.quiet, verbose: flags.verbose, timeoutMs, terraformBin: flags['terraform-bin'], record: prepared.shoot }),
+        runShootOperation(garden, flags.project, name, 'Create', flow, { signal, quiet: flags.quiet, verbose: flags.verbose, forceUnlock: flags['force-unlock'], timeoutMs, terraformBin: flags['terraform-bin'], record: prepared.shoot }),
       );
-      if (flags.output !== 'table') return this.printResult(flags.output, { data: result.shoot, rows: [], columns: [] });
+      const { shootResult } = await import('../../lib/ui/results.ts');
+      if (this.printDocument(flags.output, shootResult('shoot create', 'created', flags.project, name, this.startedAt, result))) return;
       this.success(`Shoot "${flags.project}/${name}" is ready at ${result.shoot?.status?.endpoint} (${Math.round(result.durationMs / 1000)}s).`);
       this.note(`Get a kubeconfig: kubegarden shoot kubeconfig ${name} --project ${flags.project} --output-file ${name}.kubeconfig`);
     });

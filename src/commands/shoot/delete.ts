@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, commonFlags, gardenFlags, outputFlag, projectFlag } from '../../lib/ui/base-command.ts';
+import { BaseCommand, commonFlags, forceUnlockFlag, gardenFlags, jsonFlag, outputFlag, projectFlag } from '../../lib/ui/base-command.ts';
 
 export default class ShootDelete extends BaseCommand {
   static override description = `Delete a shoot and everything it owns: objects in the shoot that own cloud resources (load balancers, volumes), webhooks and CRDs; the control plane; the infrastructure (terraform destroy); the seed namespace with the Terraform state; then the Shoot.
@@ -7,7 +7,7 @@ export default class ShootDelete extends BaseCommand {
 On a terminal it asks you to type the shoot's name; elsewhere it needs --yes. Interrupted, it resumes when run again. A shoot whose seed no longer answers, or whose Terraform state is gone, is still deleted, with a warning saying what may be left behind.`;
 
   static override examples = ['<%= config.bin %> shoot delete demo --project local', '<%= config.bin %> shoot delete web -p dev --yes --timeout 1h', '<%= config.bin %> shoot delete web -p dev --yes --no-wait'];
-  static override args = { name: Args.string({ description: 'Shoot name.', required: true }) };
+  static override args = { name: Args.string({ description: 'Shoot name (default: the targeted shoot).' }) };
   static override flags = {
     ...gardenFlags,
     ...commonFlags,
@@ -17,11 +17,12 @@ On a terminal it asks you to type the shoot's name; elsewhere it needs --yes. In
     timeout: Flags.string({ description: 'How long to wait for cleanups.', default: '30m' }),
     'terraform-bin': Flags.string({ description: 'terraform or tofu binary (default: $KUBEGARDEN_TERRAFORM, then PATH).' }),
     quiet: Flags.boolean({ char: 'q', description: 'No progress output.', default: false }),
-    output: outputFlag(['table', 'json', 'yaml']),
+    'force-unlock': forceUnlockFlag(),
+    ...jsonFlag, output: outputFlag(['table', 'json', 'yaml']),
   };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(ShootDelete);
+    const { args, flags } = await this.targeted(await this.parse(ShootDelete));
     const timeoutMs = await this.timeoutMs(flags.timeout);
     const { withGarden } = await import('../../lib/garden/connect.ts');
     const { getShoot } = await import('../../lib/garden/shoots.ts');
@@ -33,15 +34,18 @@ On a terminal it asks you to type the shoot's name; elsewhere it needs --yes. In
         const { startInBackground } = await import('../../lib/shoots/background.ts');
         const argv = [...process.argv.slice(2).filter((a) => a !== '--no-wait'), '--yes', '--quiet'];
         const bg = await startInBackground(garden, flags.project, args.name, argv);
+        const { shootResult } = await import('../../lib/ui/results.ts');
+        if (this.printDocument(flags.output, { ...shootResult('shoot delete', 'started', flags.project, args.name, this.startedAt), pid: bg.pid, logFile: bg.logFile })) return;
         return this.success(`Deletion of shoot "${flags.project}/${args.name}" is recorded and runs in the background (pid ${bg.pid}, log ${bg.logFile}).`);
       }
       const { runShootOperation } = await import('../../lib/shoots/operate.ts');
       const { deleteFlow } = await import('../../lib/flows/delete.ts');
       const { withInterrupt } = await import('../../lib/ui/interrupt.ts');
       const result = await withInterrupt((signal) =>
-        runShootOperation(garden, flags.project, args.name, 'Delete', deleteFlow(), { signal, quiet: flags.quiet, verbose: flags.verbose, timeoutMs, terraformBin: flags['terraform-bin'] }),
+        runShootOperation(garden, flags.project, args.name, 'Delete', deleteFlow(), { signal, quiet: flags.quiet, verbose: flags.verbose, forceUnlock: flags['force-unlock'], timeoutMs, terraformBin: flags['terraform-bin'] }),
       );
-      if (flags.output !== 'table') return this.printResult(flags.output, { data: { deleted: `${flags.project}/${args.name}`, warnings: result.warnings }, rows: [], columns: [] });
+      const { shootResult } = await import('../../lib/ui/results.ts');
+      if (this.printDocument(flags.output, shootResult('shoot delete', 'deleted', flags.project, args.name, this.startedAt, result))) return;
       for (const w of result.warnings) this.warning(`${w}.`);
       this.success(`Shoot "${flags.project}/${args.name}" deleted (${Math.round(result.durationMs / 1000)}s).`);
     });

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, commonFlags, gardenFlags, projectFlag } from '../../lib/ui/base-command.ts';
+import { BaseCommand, commonFlags, gardenFlags, jsonFlag, projectFlag } from '../../lib/ui/base-command.ts';
+import type { KubeconfigResult } from '../../lib/ui/results.ts';
 
 export default class ShootKubeconfig extends BaseCommand {
   static override description = `Issue an admin kubeconfig for a shoot: its CA embedded and a client certificate valid for --expiration (default 1h, at most 24h).
@@ -12,7 +13,7 @@ The kubeconfig is written to --output-file with mode 0600; it is printed to stdo
     'KUBECONFIG=<(<%= config.bin %> shoot kubeconfig demo -p dev --print) kubectl get nodes',
   ];
 
-  static override args = { name: Args.string({ description: 'Shoot name.', required: true }) };
+  static override args = { name: Args.string({ description: 'Shoot name (default: the targeted shoot).' }) };
   static override flags = {
     ...gardenFlags,
     ...commonFlags,
@@ -21,10 +22,11 @@ The kubeconfig is written to --output-file with mode 0600; it is printed to stdo
     'output-file': Flags.string({ description: 'Write the kubeconfig to this file (mode 0600).', exclusive: ['print'] }),
     print: Flags.boolean({ description: 'Print the kubeconfig to stdout instead of writing a file.', default: false }),
     user: Flags.string({ description: 'User name in the certificate (default kubegarden-admin-$USER).' }),
+    ...jsonFlag,
   };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(ShootKubeconfig);
+    const { args, flags } = await this.targeted(await this.parse(ShootKubeconfig));
     const { parseDuration } = await import('../../lib/kube/wait.ts');
     const ms = parseDuration(flags.expiration);
     if (ms === undefined) this.error(`--expiration "${flags.expiration}" is not a duration like 30m or 8h.`, { exit: 2 });
@@ -32,8 +34,16 @@ The kubeconfig is written to --output-file with mode 0600; it is printed to stdo
     const { withGarden } = await import('../../lib/garden/connect.ts');
     const { shootAdminKubeconfig, writeKubeconfigFile } = await import('../../lib/shoots/access.ts');
     const result = await withGarden(flags, (garden) => shootAdminKubeconfig(garden, flags.project, args.name, { expirationSeconds: Math.round(ms / 1000), user: flags.user }));
-    if (flags.print) return this.print(result.kubeconfig);
-    await writeKubeconfigFile(flags['output-file']!, result.kubeconfig);
+    if (flags.print && !flags.json) return this.print(result.kubeconfig);
+    if (flags['output-file']) await writeKubeconfigFile(flags['output-file'], result.kubeconfig);
+    if (flags.json) {
+      const doc: KubeconfigResult = {
+        action: 'shoot kubeconfig', change: 'issued', objects: [`shoot/${flags.project}/${args.name}`], warnings: [], durationMs: Date.now() - this.startedAt,
+        project: flags.project, shoot: args.name, server: result.server, expiresAt: result.expiresAt.toISOString(),
+        ...(flags['output-file'] ? { file: flags['output-file'] } : {}), ...(flags.print ? { kubeconfig: result.kubeconfig } : {}),
+      };
+      return this.print(JSON.stringify(doc, null, 2) + '\n');
+    }
     this.success(`Kubeconfig for shoot "${flags.project}/${args.name}" (${result.server}) written to ${flags['output-file']}, valid until ${result.expiresAt.toISOString()}.`);
   }
 }

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, commonFlags, gardenFlags, outputFlag, optionalProjectFlag } from '../../lib/ui/base-command.ts';
+import { BaseCommand, commonFlags, gardenFlags, jsonFlag, optionalProjectFlag, outputFlag } from '../../lib/ui/base-command.ts';
 
 export default class ShootList extends BaseCommand {
   static override description = 'List shoots of a project, or of all projects with -A, with their last operation and progress.';
@@ -9,16 +9,16 @@ export default class ShootList extends BaseCommand {
     ...commonFlags,
     project: optionalProjectFlag(),
     'all-projects': Flags.boolean({ char: 'A', description: 'List the shoots of every project.', default: false }),
-    output: outputFlag(),
+    ...jsonFlag, output: outputFlag(),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ShootList);
-    if (!flags.project && !flags['all-projects']) this.error('Say which shoots to list: pass --project NAME, or -A for all projects.', { exit: 2 });
+    const project = flags['all-projects'] ? undefined : await this.resolveProject(flags);
     const { withGarden } = await import('../../lib/garden/connect.ts');
     const { listShoots } = await import('../../lib/garden/shoots.ts');
     const { shootColumns } = await import('../../lib/ui/views.ts');
-    const shoots = await withGarden(flags, (garden) => listShoots(garden, flags['all-projects'] ? undefined : flags.project));
+    const shoots = await withGarden(flags, (garden) => listShoots(garden, project));
     this.printResult(flags.output, {
       data: shoots,
       rows: shoots,

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, commonFlags, gardenFlags, outputFlag, projectFlag } from '../../lib/ui/base-command.ts';
+import { BaseCommand, commonFlags, forceUnlockFlag, gardenFlags, jsonFlag, outputFlag, projectFlag } from '../../lib/ui/base-command.ts';
 
 export default class ShootRotateCredentials extends BaseCommand {
   static override description = `Rotate a shoot's certificate authorities and service-account key in two phases, without cutting off any client.
@@ -12,7 +12,7 @@ export default class ShootRotateCredentials extends BaseCommand {
     '<%= config.bin %> shoot rotate-credentials demo --project local --phase complete',
   ];
 
-  static override args = { name: Args.string({ description: 'Shoot name.', required: true }) };
+  static override args = { name: Args.string({ description: 'Shoot name (default: the targeted shoot).' }) };
   static override flags = {
     ...gardenFlags,
     ...commonFlags,
@@ -22,11 +22,12 @@ export default class ShootRotateCredentials extends BaseCommand {
     'terraform-bin': Flags.string({ description: 'terraform or tofu binary (default: $KUBEGARDEN_TERRAFORM, then PATH).' }),
     'dry-run': Flags.boolean({ description: 'Print the steps of the phase, and change nothing.', default: false }),
     quiet: Flags.boolean({ char: 'q', description: 'No progress output.', default: false }),
-    output: outputFlag(['table', 'json', 'yaml']),
+    'force-unlock': forceUnlockFlag(),
+    ...jsonFlag, output: outputFlag(['table', 'json', 'yaml']),
   };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(ShootRotateCredentials);
+    const { args, flags } = await this.targeted(await this.parse(ShootRotateCredentials));
     const phase = flags.phase as 'prepare' | 'complete';
     const timeoutMs = await this.timeoutMs(flags.timeout);
     const { rotateFlow, rotateShootCredentials } = await import('../../lib/flows/rotate.ts');
@@ -34,9 +35,10 @@ export default class ShootRotateCredentials extends BaseCommand {
     const { withGarden } = await import('../../lib/garden/connect.ts');
     const { withInterrupt } = await import('../../lib/ui/interrupt.ts');
     const result = await withGarden(flags, (garden) =>
-      withInterrupt((signal) => rotateShootCredentials(garden, flags.project, args.name, phase, { signal, quiet: flags.quiet, verbose: flags.verbose, timeoutMs, terraformBin: flags['terraform-bin'] })),
+      withInterrupt((signal) => rotateShootCredentials(garden, flags.project, args.name, phase, { signal, quiet: flags.quiet, verbose: flags.verbose, forceUnlock: flags['force-unlock'], timeoutMs, terraformBin: flags['terraform-bin'] })),
     );
-    if (flags.output !== 'table') return this.printResult(flags.output, { data: result.shoot, rows: [], columns: [] });
+    const { shootResult } = await import('../../lib/ui/results.ts');
+    if (this.printDocument(flags.output, shootResult('shoot rotate-credentials', 'rotated', flags.project, args.name, this.startedAt, result))) return;
     const took = `${Math.round(result.durationMs / 1000)}s`;
     if (phase === 'prepare') {
       this.success(`Credentials rotation of shoot "${flags.project}/${args.name}" prepared (${took}): issue new kubeconfigs, then run it with --phase complete.`);

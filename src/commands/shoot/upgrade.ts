@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, commonFlags, gardenFlags, outputFlag, projectFlag } from '../../lib/ui/base-command.ts';
+import { BaseCommand, commonFlags, forceUnlockFlag, gardenFlags, jsonFlag, outputFlag, projectFlag } from '../../lib/ui/base-command.ts';
 
 export default class ShootUpgrade extends BaseCommand {
   static override description = `Upgrade a shoot's Kubernetes version, or one worker pool's.
@@ -13,7 +13,7 @@ Refused (exit 7, nothing written) when it breaks a rule: supported versions only
     '<%= config.bin %> shoot upgrade web -p dev --kubernetes-version 1.37.2 --dry-run',
   ];
 
-  static override args = { name: Args.string({ description: 'Shoot name.', required: true }) };
+  static override args = { name: Args.string({ description: 'Shoot name (default: the targeted shoot).' }) };
   static override flags = {
     ...gardenFlags,
     ...commonFlags,
@@ -25,11 +25,12 @@ Refused (exit 7, nothing written) when it breaks a rule: supported versions only
     'terraform-bin': Flags.string({ description: 'terraform or tofu binary (default: $KUBEGARDEN_TERRAFORM, then PATH).' }),
     'dry-run': Flags.boolean({ description: 'Print the plan and the steps of each upgrade, and change nothing.', default: false }),
     quiet: Flags.boolean({ char: 'q', description: 'No progress output.', default: false }),
-    output: outputFlag(['table', 'json', 'yaml']),
+    'force-unlock': forceUnlockFlag(),
+    ...jsonFlag, output: outputFlag(['table', 'json', 'yaml']),
   };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(ShootUpgrade);
+    const { args, flags } = await this.targeted(await this.parse(ShootUpgrade));
     const timeoutMs = await this.timeoutMs(flags.timeout);
     const { withGarden } = await import('../../lib/garden/connect.ts');
     const { describePlan, planShootUpgrade, runShootUpgrade, upgradeFlow, upgradeRuns } = await import('../../lib/flows/upgrade.ts');
@@ -41,7 +42,8 @@ Refused (exit 7, nothing written) when it breaks a rule: supported versions only
       const planned = await planShootUpgrade(garden, flags.project, args.name, { version: flags['kubernetes-version'], pool: flags['worker-pool'] });
       const runs = upgradeRuns(planned.plan);
       if (runs.length === 0) {
-        if (flags.output !== 'table') return this.printResult(flags.output, { data: planned.shoot, rows: [], columns: [] });
+        const { shootResult } = await import('../../lib/ui/results.ts');
+        if (this.printDocument(flags.output, shootResult('shoot upgrade', 'unchanged', flags.project, args.name, this.startedAt, planned))) return;
         return this.success(`${who} runs Kubernetes ${planned.plan.to} already: nothing to upgrade.`);
       }
       this.note(describePlan(planned));
@@ -57,11 +59,12 @@ Refused (exit 7, nothing written) when it breaks a rule: supported versions only
       }
       const result = await withInterrupt((signal) =>
         runShootUpgrade(garden, planned, {
-          signal, quiet: flags.quiet, verbose: flags.verbose, timeoutMs, terraformBin: flags['terraform-bin'],
+          signal, quiet: flags.quiet, verbose: flags.verbose, forceUnlock: flags['force-unlock'], timeoutMs, terraformBin: flags['terraform-bin'],
           onRun: (run, i, n) => n > 1 && this.note(`Upgrade ${i + 1} of ${n}: to ${run.version}`),
         }),
       );
-      if (flags.output !== 'table') return this.printResult(flags.output, { data: result.shoot, rows: [], columns: [] });
+      const { shootResult } = await import('../../lib/ui/results.ts');
+      if (this.printDocument(flags.output, shootResult('shoot upgrade', 'upgraded', flags.project, args.name, this.startedAt, result))) return;
       const what = planned.plan.kind === 'worker-pool' ? `Worker pool "${planned.plan.pool}" of shoot "${flags.project}/${args.name}"` : who;
       this.success(`${what} runs Kubernetes ${planned.plan.to} (${Math.round(result.durationMs / 1000)}s).`);
     });

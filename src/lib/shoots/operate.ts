@@ -8,7 +8,7 @@ import { buildShoot, checkShoot, getShoot, readShootFile, scheduleShoot, type Sh
 import type { KubeClient } from '../kube/client.ts';
 import type { Flow } from '../flows/graph.ts';
 import type { ShootContext } from '../flows/shoot-context.ts';
-import { invalid, KubegardenError } from '../ui/errors.ts';
+import { invalid, KubegardenError, notFound } from '../ui/errors.ts';
 import { SHOOT_FINALIZER } from './finalizer.ts';
 
 export { SHOOT_FINALIZER };
@@ -19,6 +19,10 @@ export interface RunOptions {
   verbose?: boolean | undefined;
   timeoutMs: number;
   terraformBin?: string | undefined;
+  /** --force-unlock: delete the shoot's lock whoever holds it (after a warning naming the holder), then take it. */
+  forceUnlock?: boolean | undefined;
+  /** Where the force-unlock warning goes; default stderr. */
+  warn?: ((text: string) => void) | undefined;
 }
 
 export interface PreparedShoot {
@@ -28,8 +32,9 @@ export interface PreparedShoot {
 }
 
 /** Builds and checks the Shoot a create means, and picks its seed; writes nothing. */
-export async function prepareCreate(garden: KubeClient, project: string, name: string | undefined, flags: ShootFlags, file?: string): Promise<PreparedShoot> {
-  const fromFile = file ? await readShootFile(file) : undefined;
+export async function prepareCreate(garden: KubeClient, project: string, name: string | undefined, flags: ShootFlags, file?: string | Shoot): Promise<PreparedShoot> {
+  // A Shoot already read (shoot apply reads the file itself: stdin can be read only once).
+  const fromFile = typeof file === 'string' ? await readShootFile(file) : file;
   const shootName = name ?? fromFile?.metadata?.name;
   if (!shootName) throw invalid('Name the shoot: pass NAME, or set metadata.name in the file.');
   if (name && fromFile?.metadata?.name && fromFile.metadata.name !== name) {
@@ -38,6 +43,10 @@ export async function prepareCreate(garden: KubeClient, project: string, name: s
   const shoot = buildShoot(project, shootName, flags, fromFile);
   checkShoot(shoot);
   await getProject(garden, project);
+  const credentials = shoot.spec.credentialsRef?.name;
+  if (credentials && !(await garden.get({ apiVersion: 'v1', kind: 'Secret', name: credentials, namespace: shoot.metadata.namespace }))) {
+    throw notFound(`The credentials Secret "${credentials}" of shoot "${project}/${shootName}" does not exist in namespace ${shoot.metadata.namespace}: create it, or fix --credentials (spec.credentialsRef).`);
+  }
   const existing = await garden.get<ShootObject>({ apiVersion: shoot.apiVersion, kind: 'Shoot', name: shootName, namespace: shoot.metadata.namespace });
   if (existing?.status?.seedName && !shoot.spec.seedName) shoot.spec.seedName = existing.status.seedName;
   const seed = await scheduleShoot(garden, shoot);
@@ -63,10 +72,17 @@ export async function runShootOperation(
   flow: Flow<ShootContext>,
   options: RunOptions & { record?: Shoot | undefined },
 ): Promise<OperationResult> {
-  const { acquireShootLock } = await import('../flows/lock.ts');
+  const { acquireShootLock, forceUnlock } = await import('../flows/lock.ts');
   const { StatusRecorder } = await import('../flows/status.ts');
   const { runFlow } = await import('../flows/executor.ts');
   const { renderFlow } = await import('../flows/render.ts');
+  if (options.forceUnlock) {
+    const held = await forceUnlock(garden, project, name);
+    if (held) {
+      const warn = options.warn ?? ((text: string) => process.stderr.write(`Warning: ${text}\n`));
+      warn(`--force-unlock removed the lock of shoot "${project}/${name}" held by ${held.identity}${held.expired ? ' (expired)' : ''}: if that operation still runs, both now change the shoot at once.`);
+    }
+  }
   const lock = await acquireShootLock(garden, { project, shoot: name, operation });
   const recorder = new StatusRecorder(garden, { project, name }, { operation, until: lock.signal });
   let seedClient: KubeClient | undefined;

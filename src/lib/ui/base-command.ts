@@ -1,9 +1,11 @@
 // What every kubegarden command shares: the garden's kubeconfig flags, output
 // format, verbosity and non-interactive mode, and the rule that results go to
 // stdout while everything else goes to stderr.
-import { Command, Flags } from '@oclif/core';
+import { Command, Flags, type Interfaces } from '@oclif/core';
 import { render, OUTPUT_FORMATS, type OutputFormat, type Printable } from './output.ts';
 import { styles } from './style.ts';
+import { setUserAgent } from '../kube/user-agent.ts';
+import type { KubeClient } from '../kube/client.ts';
 
 export const gardenFlags = {
   kubeconfig: Flags.string({ description: 'Kubeconfig of the garden cluster (default: $KUBECONFIG, then ~/.kube/config).', helpGroup: 'GARDEN' }),
@@ -16,26 +18,109 @@ export const commonFlags = {
 };
 
 const PROJECT_HELP = 'Project of the shoot (the garden namespace garden-<project>).';
-export const projectFlag = () => Flags.string({ char: 'p', description: PROJECT_HELP, required: true, helpGroup: 'GARDEN' });
+// Not required: the targeted project ("kubegarden target project") or, on a terminal, a choice stands in (resolveProject).
+export const projectFlag = () => Flags.string({ char: 'p', description: `${PROJECT_HELP} Default: the targeted project.`, helpGroup: 'GARDEN' });
 export const optionalProjectFlag = () => Flags.string({ char: 'p', description: PROJECT_HELP, helpGroup: 'GARDEN' });
 
 export const outputFlag = (formats: readonly OutputFormat[] = OUTPUT_FORMATS) =>
   Flags.string({ char: 'o', description: 'Output format.', options: [...formats], default: 'table' });
 
+/** --json: the uniform switch for one JSON document on stdout (the same as -o json where -o exists). */
+export const jsonFlag = {
+  json: Flags.boolean({ description: 'Print one JSON result document on stdout and nothing else (the same as -o json); progress stays on stderr.', default: false, helpGroup: 'GLOBAL' }),
+};
+
+/** --force-unlock, on every command that takes a shoot's lock. */
+export const forceUnlockFlag = () =>
+  Flags.boolean({ description: 'Remove the shoot\'s lock first, whoever holds it (a warning names the holder); only when that holder is dead.', default: false });
+
 /** Flags of every command that runs a shoot operation. */
 export const operationFlags = {
+  'force-unlock': forceUnlockFlag(),
   timeout: Flags.string({ description: 'How long to wait for the control plane, cleanups and nodes.', default: '30m' }),
   'terraform-bin': Flags.string({ description: 'terraform or tofu binary (default: $KUBEGARDEN_TERRAFORM, then PATH).' }),
   quiet: Flags.boolean({ char: 'q', description: 'No progress output.', default: false }),
 };
 
+// oclif's own constraint on parsed flags and args (not exported by @oclif/core).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type ParsedRecord = Record<string, any>;
+
+/** The flags project and shoot resolution look at. */
+export interface ProjectFlags {
+  project?: string | undefined;
+  'non-interactive'?: boolean | undefined;
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+  verbose?: boolean | undefined;
+}
+
 export abstract class BaseCommand extends Command {
+  override async init(): Promise<void> {
+    await super.init();
+    // API requests name the command that made them: audit logs show "kubegarden/0.1.0 (shoot create)".
+    setUserAgent(`kubegarden/${this.config.version} (${(this.id ?? '').replaceAll(':', ' ')})`);
+  }
+
+  /** When the command started: results report their duration. */
+  protected readonly startedAt = Date.now();
+
+  /** Parses as oclif does, then lets --json stand for -o json. */
+  protected override async parse<F extends ParsedRecord, B extends ParsedRecord, A extends ParsedRecord>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv);
+    const flags = parsed.flags as Record<string, unknown>;
+    if (flags['json'] === true && 'output' in flags) flags['output'] = 'json';
+    return parsed;
+  }
+
+  /** With -o json|yaml (or --json): prints the result document and says so; else false, and the command says it for people. */
+  protected printDocument(format: string | undefined, doc: unknown): boolean {
+    if (format !== 'json' && format !== 'yaml') return false;
+    this.print(render(format, { data: doc, rows: [], columns: [] }));
+    return true;
+  }
+
   /** --timeout as milliseconds, or a usage error. */
   protected async timeoutMs(text: string): Promise<number> {
     const { parseDuration } = await import('../kube/wait.ts');
     const ms = parseDuration(text);
     if (ms === undefined) this.error(`--timeout "${text}" is not a duration like 30m.`, { exit: 2 });
     return ms;
+  }
+
+  /**
+   * The project a command means: --project, else the targeted project, else
+   * (on a terminal) a choice of the garden's projects, else a usage error
+   * naming the flag. Connects to the garden only to ask.
+   */
+  protected async resolveProject(flags: ProjectFlags, garden?: KubeClient): Promise<string> {
+    if (flags.project) return flags.project;
+    const { loadTarget } = await import('../config/config.ts');
+    const target = await loadTarget();
+    if (target.project) return target.project;
+    const { canPrompt } = await import('./confirm.ts');
+    const { missingProject } = await import('../config/resolve.ts');
+    if (!canPrompt(flags['non-interactive'] ?? false)) throw missingProject();
+    const { chooseProject } = await import('./prompts.ts');
+    if (garden) return chooseProject(garden);
+    const { withGarden } = await import('../garden/connect.ts');
+    return withGarden(flags, chooseProject);
+  }
+
+  /** The shoot a command means: its NAME argument, else the targeted shoot of that project, else a usage error. */
+  protected async resolveShoot(arg: string | undefined, project: string): Promise<string> {
+    const { shootFromTarget } = await import('../config/resolve.ts');
+    return shootFromTarget(arg, project);
+  }
+
+  /** parse() output with the project and shoot name filled from the target: `const { args, flags } = await this.targeted(await this.parse(C))`. */
+  protected async targeted<A extends { name?: string | undefined }, F extends ProjectFlags>(parsed: { args: A; flags: F }): Promise<{ args: A & { name: string }; flags: F & { project: string } }> {
+    const project = await this.resolveProject(parsed.flags);
+    const name = await this.resolveShoot(parsed.args.name, project);
+    return { args: { ...parsed.args, name }, flags: { ...parsed.flags, project } };
   }
 
   /** Results, and only results, go to stdout. */
