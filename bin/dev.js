@@ -16,5 +16,10 @@ if (major < 22 || (major === 22 && minor < 18)) {
   process.exit(1);
 }
 
-const { main } = await import('../src/main.ts');
-await main(process.argv.slice(2), new URL('..', import.meta.url), { development: true });
+const argv = process.argv.slice(2);
+const root = new URL('..', import.meta.url);
+const { leanRun } = await import('../src/lean.ts');
+if (!(await leanRun(argv, root))) {
+  const { main } = await import('../src/main.ts');
+  await main(argv, root, { development: true });
+}

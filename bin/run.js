@@ -31,6 +31,10 @@ if (fast !== undefined) {
   // Repeated runs skip recompiling kubegarden's and oclif's modules.
   const { enableCompileCache } = await import('node:module');
   enableCompileCache?.();
-  const { main } = await import('../dist/main.js');
-  await main(argv, root);
+  // The common read commands run without loading oclif when their flags are plain.
+  const { leanRun } = await import('../dist/lean.js');
+  if (!(await leanRun(argv, root))) {
+    const { main } = await import('../dist/main.js');
+    await main(argv, root);
+  }
 }

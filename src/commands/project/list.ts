@@ -7,16 +7,7 @@ export default class ProjectList extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ProjectList);
-    const { withGarden } = await import('../../lib/garden/connect.ts');
-    const { listProjects } = await import('../../lib/garden/projects.ts');
-    const { projectColumns } = await import('../../lib/ui/views.ts');
-    const projects = await withGarden(flags, listProjects);
-    this.printResult(flags.output, {
-      data: projects,
-      rows: projects,
-      columns: projectColumns,
-      names: projects.map((p) => `project/${p.name}`),
-      empty: 'No projects yet: create one with "kubegarden project create NAME".',
-    });
+    const { projectList } = await import('../../lib/ui/read-commands.ts');
+    await projectList(flags);
   }
 }

@@ -8,12 +8,8 @@ export default class SeedGet extends BaseCommand {
   static override flags = { ...gardenFlags, ...commonFlags, ...jsonFlag, output: outputFlag() };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(SeedGet);
-    const { withGarden } = await import('../../lib/garden/connect.ts');
-    const { getSeed } = await import('../../lib/garden/seeds.ts');
-    const { describeSeed, seedColumns } = await import('../../lib/ui/views.ts');
-    const seed = await withGarden(flags, (garden) => getSeed(garden, args.name));
-    if (flags.output === 'table') return this.print(describeSeed(seed));
-    this.printResult(flags.output, { data: seed, rows: [seed], columns: seedColumns, names: [`seed/${seed.metadata.name}`] });
+    const parsed = await this.parse(SeedGet);
+    const { seedGet } = await import('../../lib/ui/read-commands.ts');
+    await seedGet(parsed);
   }
 }

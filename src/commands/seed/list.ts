@@ -7,16 +7,7 @@ export default class SeedList extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(SeedList);
-    const { withGarden } = await import('../../lib/garden/connect.ts');
-    const { listSeeds } = await import('../../lib/garden/seeds.ts');
-    const { seedColumns } = await import('../../lib/ui/views.ts');
-    const seeds = await withGarden(flags, listSeeds);
-    this.printResult(flags.output, {
-      data: seeds,
-      rows: seeds,
-      columns: seedColumns,
-      names: seeds.map((s) => `seed/${s.metadata.name}`),
-      empty: 'No seeds registered: register one with "kubegarden seed register NAME --seed-kubeconfig F --provider T --region R".',
-    });
+    const { seedList } = await import('../../lib/ui/read-commands.ts');
+    await seedList(flags);
   }
 }

@@ -8,12 +8,8 @@ export default class ShootGet extends BaseCommand {
   static override flags = { ...gardenFlags, ...commonFlags, project: projectFlag(), ...jsonFlag, output: outputFlag() };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.targeted(await this.parse(ShootGet));
-    const { withGarden } = await import('../../lib/garden/connect.ts');
-    const { getShoot } = await import('../../lib/garden/shoots.ts');
-    const { describeShoot, shootColumns } = await import('../../lib/ui/views.ts');
-    const shoot = await withGarden(flags, (garden) => getShoot(garden, flags.project, args.name));
-    if (flags.output === 'table') return this.print(describeShoot(shoot));
-    this.printResult(flags.output, { data: shoot, rows: [shoot], columns: shootColumns, names: [`shoot/${flags.project}/${shoot.metadata.name}`] });
+    const parsed = await this.parse(ShootGet);
+    const { shootGet } = await import('../../lib/ui/read-commands.ts');
+    await shootGet(parsed);
   }
 }

@@ -14,17 +14,7 @@ export default class ShootList extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ShootList);
-    const project = flags['all-projects'] ? undefined : await this.resolveProject(flags);
-    const { withGarden } = await import('../../lib/garden/connect.ts');
-    const { listShoots } = await import('../../lib/garden/shoots.ts');
-    const { shootColumns } = await import('../../lib/ui/views.ts');
-    const shoots = await withGarden(flags, (garden) => listShoots(garden, project));
-    this.printResult(flags.output, {
-      data: shoots,
-      rows: shoots,
-      columns: shootColumns,
-      names: shoots.map((s) => `shoot/${s.metadata.namespace?.replace(/^garden-/, '')}/${s.metadata.name}`),
-      empty: 'No shoots: create one with "kubegarden shoot create NAME --project P --provider T".',
-    });
+    const { shootList } = await import('../../lib/ui/read-commands.ts');
+    await shootList(flags);
   }
 }

@@ -3,9 +3,11 @@
 // stdout while everything else goes to stderr.
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { render, OUTPUT_FORMATS, type OutputFormat, type Printable } from './output.ts';
+import { printResult } from './print.ts';
 import { styles } from './style.ts';
 import { setUserAgent } from '../kube/user-agent.ts';
 import type { KubeClient } from '../kube/client.ts';
+import type { ProjectFlags } from '../config/resolve.ts';
 
 export const gardenFlags = {
   kubeconfig: Flags.string({ description: 'Kubeconfig of the garden cluster (default: $KUBECONFIG, then ~/.kube/config).', helpGroup: 'GARDEN' }),
@@ -46,14 +48,7 @@ export const operationFlags = {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type ParsedRecord = Record<string, any>;
 
-/** The flags project and shoot resolution look at. */
-export interface ProjectFlags {
-  project?: string | undefined;
-  'non-interactive'?: boolean | undefined;
-  kubeconfig?: string | undefined;
-  context?: string | undefined;
-  verbose?: boolean | undefined;
-}
+export type { ProjectFlags } from '../config/resolve.ts';
 
 export abstract class BaseCommand extends Command {
   override async init(): Promise<void> {
@@ -91,23 +86,10 @@ export abstract class BaseCommand extends Command {
     return ms;
   }
 
-  /**
-   * The project a command means: --project, else the targeted project, else
-   * (on a terminal) a choice of the garden's projects, else a usage error
-   * naming the flag. Connects to the garden only to ask.
-   */
+  /** The project a command means: --project, the target, a prompt on a terminal, or a usage error naming the flag. */
   protected async resolveProject(flags: ProjectFlags, garden?: KubeClient): Promise<string> {
-    if (flags.project) return flags.project;
-    const { loadTarget } = await import('../config/config.ts');
-    const target = await loadTarget();
-    if (target.project) return target.project;
-    const { canPrompt } = await import('./confirm.ts');
-    const { missingProject } = await import('../config/resolve.ts');
-    if (!canPrompt(flags['non-interactive'] ?? false)) throw missingProject();
-    const { chooseProject } = await import('./prompts.ts');
-    if (garden) return chooseProject(garden);
-    const { withGarden } = await import('../garden/connect.ts');
-    return withGarden(flags, chooseProject);
+    const { resolveProject } = await import('../config/resolve.ts');
+    return resolveProject(flags, garden);
   }
 
   /** The shoot a command means: its NAME argument, else the targeted shoot of that project, else a usage error. */
@@ -118,9 +100,8 @@ export abstract class BaseCommand extends Command {
 
   /** parse() output with the project and shoot name filled from the target: `const { args, flags } = await this.targeted(await this.parse(C))`. */
   protected async targeted<A extends { name?: string | undefined }, F extends ProjectFlags>(parsed: { args: A; flags: F }): Promise<{ args: A & { name: string }; flags: F & { project: string } }> {
-    const project = await this.resolveProject(parsed.flags);
-    const name = await this.resolveShoot(parsed.args.name, project);
-    return { args: { ...parsed.args, name }, flags: { ...parsed.flags, project } };
+    const { resolveTargeted } = await import('../config/resolve.ts');
+    return resolveTargeted(parsed);
   }
 
   /** Results, and only results, go to stdout. */
@@ -129,9 +110,7 @@ export abstract class BaseCommand extends Command {
   }
 
   protected printResult<T>(format: string, p: Printable<T>): void {
-    const out = render(format as OutputFormat, p);
-    if (out === '' && p.empty && (format === 'table' || format === 'wide')) this.note(p.empty);
-    else this.print(out);
+    printResult(format, p);
   }
 
   /** Progress, notes and warnings go to stderr. */
