@@ -13,6 +13,7 @@ import { KubeClient } from '../../../src/lib/kube/client.ts';
 import type { LocalCluster } from '../../../src/lib/local/cluster.ts';
 import { kubegardenOk } from '../../helpers/cli.ts';
 import { startTestCluster } from '../../helpers/testbed.ts';
+import { minimalShoot } from '../../helpers/shoots.ts';
 
 const devBin = fileURLToPath(new URL('../../../bin/dev.js', import.meta.url));
 let sessions = 0;
@@ -151,16 +152,7 @@ describe('interactive prompts on a real terminal (tmux, real kube-apiserver)', f
   });
 
   it('a command needing a project offers the garden\'s projects when none is given or targeted', async () => {
-    await client.apply({
-      apiVersion: 'kubegarden.io/v1alpha1',
-      kind: 'Shoot',
-      metadata: { name: 'listed', namespace: 'garden-ops' },
-      spec: {
-        provider: { type: 'local', region: 'local', workers: [{ name: 'worker', machineType: 'local', minimum: 1, maximum: 2 }] },
-        kubernetes: { version: '1.37.2' },
-        networking: { nodes: '10.250.0.0/16', pods: '100.96.0.0/11', services: '100.64.0.0/13' },
-      },
-    });
+    await client.apply(minimalShoot('listed', 'ops'));
     const t = await run(['shoot', 'list', '-o', 'name']);
     await t.waitFor(/Project \(--project\)[\s\S]*ops/);
     await t.keys('Down', 'Enter');
@@ -183,17 +175,7 @@ describe('interactive prompts on a real terminal (tmux, real kube-apiserver)', f
 
   describe('shoot delete', () => {
     before(async () => {
-      await client.apply({
-        apiVersion: 'kubegarden.io/v1alpha1',
-        kind: 'Shoot',
-        metadata: { name: 'doomed', namespace: 'garden-dev' },
-        spec: {
-          provider: { type: 'local', region: 'local', workers: [{ name: 'worker', machineType: 'local', minimum: 1, maximum: 2 }] },
-          kubernetes: { version: '1.37.2' },
-          networking: { nodes: '10.250.0.0/16', pods: '100.96.0.0/11', services: '100.64.0.0/13' },
-          seedName: 'seed-one',
-        },
-      });
+      await client.apply(minimalShoot('doomed', 'dev', { seed: 'seed-one' }));
     });
 
     it('asks for the name; a wrong name aborts with exit 130 and deletes nothing', async () => {

@@ -14,6 +14,7 @@ import { createCA, issueCertificate } from '../../../src/lib/pki/primitives.ts';
 import type { LocalCluster } from '../../../src/lib/local/cluster.ts';
 import { kubegarden, kubegardenOk } from '../../helpers/cli.ts';
 import { startTestCluster } from '../../helpers/testbed.ts';
+import { minimalShoot } from '../../helpers/shoots.ts';
 
 interface Row {
   what: string;
@@ -45,17 +46,7 @@ describe('bad input: one sentence, a documented exit code, nothing created (real
     await kubegardenOk(['project', 'create', 'alpha', ...g]);
     await kubegardenOk(['seed', 'register', 'seed-one', ...g, '--seed-kubeconfig', seed.kubeconfigPath, '--provider', 'local', '--region', 'local']);
     // A Shoot recorded in the garden, without a control plane: enough for the checks an upgrade makes before it changes anything.
-    await client.apply({
-      apiVersion: 'kubegarden.io/v1alpha1',
-      kind: 'Shoot',
-      metadata: { name: 'up', namespace: 'garden-alpha' },
-      spec: {
-        provider: { type: 'local', region: 'local', workers: [{ name: 'worker', machineType: 'local', minimum: 1, maximum: 2 }] },
-        kubernetes: { version: '1.36.4' },
-        networking: { nodes: '10.250.0.0/16', pods: '100.96.0.0/11', services: '100.64.0.0/13' },
-        seedName: 'seed-one',
-      },
-    });
+    await client.apply(minimalShoot('up', 'alpha', { version: '1.36.4', seed: 'seed-one' }));
 
     await mkdir(scratch, { recursive: true });
     const manifest = (patch: string) => `apiVersion: kubegarden.io/v1alpha1\nkind: Shoot\nmetadata:\n  name: fromfile\n${patch}`;

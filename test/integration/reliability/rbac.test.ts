@@ -7,19 +7,9 @@ import { KubeClient, type KubeObject } from '../../../src/lib/kube/client.ts';
 import type { LocalCluster } from '../../../src/lib/local/cluster.ts';
 import { kubegarden, kubegardenOk } from '../../helpers/cli.ts';
 import { startTestCluster } from '../../helpers/testbed.ts';
+import { minimalShoot } from '../../helpers/shoots.ts';
 
-const shoot = (name: string, project: string): KubeObject =>
-  ({
-    apiVersion: 'kubegarden.io/v1alpha1',
-    kind: 'Shoot',
-    metadata: { name, namespace: `garden-${project}` },
-    spec: {
-      provider: { type: 'local', region: 'local', workers: [{ name: 'worker', machineType: 'local', minimum: 1, maximum: 2 }] },
-      kubernetes: { version: '1.37.2' },
-      networking: { nodes: '10.250.0.0/16', pods: '100.96.0.0/11', services: '100.64.0.0/13' },
-      seedName: 'seed-one',
-    },
-  }) as KubeObject;
+const shoot = (name: string, project: string): KubeObject => minimalShoot(name, project, { seed: 'seed-one' });
 
 const binding = (kind: 'RoleBinding' | 'ClusterRoleBinding', name: string, role: string, user: string, namespace?: string): KubeObject =>
   ({

@@ -8,6 +8,7 @@ import { microTime, readShootLock, shootLockName, type Lease } from '../../../sr
 import type { LocalCluster } from '../../../src/lib/local/cluster.ts';
 import { kubegarden, kubegardenOk } from '../../helpers/cli.ts';
 import { startTestCluster } from '../../helpers/testbed.ts';
+import { minimalShoot } from '../../helpers/shoots.ts';
 
 const FOREIGN = 'mallory@build-agent-7 pid 4242 (Create)';
 
@@ -24,16 +25,7 @@ describe('--force-unlock (real kube-apiserver)', function () {
     await kubegardenOk(['garden', 'init', ...g]);
     await kubegardenOk(['project', 'create', 'team', ...g]);
     // A Shoot without a seed: an operation that gets past the lock stops at the next check (exit 7), having changed nothing else.
-    await client.apply({
-      apiVersion: 'kubegarden.io/v1alpha1',
-      kind: 'Shoot',
-      metadata: { name: 'web', namespace: 'garden-team' },
-      spec: {
-        provider: { type: 'local', region: 'local', workers: [{ name: 'worker', machineType: 'local', minimum: 1, maximum: 2 }] },
-        kubernetes: { version: '1.37.2' },
-        networking: { nodes: '10.250.0.0/16', pods: '100.96.0.0/11', services: '100.64.0.0/13' },
-      },
-    });
+    await client.apply(minimalShoot('web', 'team'));
   });
   after(() => client?.close());
 
