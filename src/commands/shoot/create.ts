@@ -69,14 +69,9 @@ Runs as a tree of steps: namespace in the seed → endpoint → certificates ‖
       }
       const name = prepared.shoot.metadata.name;
       if (!flags.wait) {
-        const { startInBackground } = await import('../../lib/shoots/background.ts');
         const { answeredArgv } = await import('../../lib/ui/prompts.ts');
-        const argv = [...process.argv.slice(2).filter((a) => a !== '--no-wait'), ...answeredArgv(given, input, flags.project, Boolean(parsed.project))];
-        const bg = await startInBackground(garden, flags.project, name, [...argv, '--quiet']);
-        const { shootResult } = await import('../../lib/ui/results.ts');
-        if (this.printDocument(flags.output, { ...shootResult('shoot create', 'started', flags.project, name, this.startedAt), pid: bg.pid, logFile: bg.logFile })) return;
-        this.success(`Create of shoot "${flags.project}/${name}" is recorded and runs in the background (pid ${bg.pid}, log ${bg.logFile}).`);
-        return this.note(`Follow it with: kubegarden shoot get ${name} --project ${flags.project}`);
+        const extraArgv = answeredArgv(given, input, flags.project, Boolean(parsed.project));
+        return this.continueInBackground(garden, { command: 'shoot create', what: 'Create', project: flags.project, name, extraArgv, output: flags.output });
       }
       const result = await withInterrupt((signal) =>
         runShootOperation(garden, flags.project, name, 'Create', flow, { signal, quiet: flags.quiet, verbose: flags.verbose, forceUnlock: flags['force-unlock'], timeoutMs, terraformBin: flags['terraform-bin'], record: prepared.shoot }),

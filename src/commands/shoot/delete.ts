@@ -31,12 +31,7 @@ On a terminal it asks you to type the shoot's name; elsewhere it needs --yes. In
       await getShoot(garden, flags.project, args.name);
       await confirmByName(`Delete shoot "${flags.project}/${args.name}"`, args.name, { yes: flags.yes, nonInteractive: flags['non-interactive'] });
       if (!flags.wait) {
-        const { startInBackground } = await import('../../lib/shoots/background.ts');
-        const argv = [...process.argv.slice(2).filter((a) => a !== '--no-wait'), '--yes', '--quiet'];
-        const bg = await startInBackground(garden, flags.project, args.name, argv);
-        const { shootResult } = await import('../../lib/ui/results.ts');
-        if (this.printDocument(flags.output, { ...shootResult('shoot delete', 'started', flags.project, args.name, this.startedAt), pid: bg.pid, logFile: bg.logFile })) return;
-        return this.success(`Deletion of shoot "${flags.project}/${args.name}" is recorded and runs in the background (pid ${bg.pid}, log ${bg.logFile}).`);
+        return this.continueInBackground(garden, { command: 'shoot delete', what: 'Deletion', project: flags.project, name: args.name, extraArgv: ['--yes'], output: flags.output });
       }
       const { runShootOperation } = await import('../../lib/shoots/operate.ts');
       const { deleteFlow } = await import('../../lib/flows/delete.ts');

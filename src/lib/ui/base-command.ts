@@ -8,6 +8,7 @@ import { styles } from './style.ts';
 import { setUserAgent } from '../kube/user-agent.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { ProjectFlags } from '../config/resolve.ts';
+import type { ShootAction } from './results.ts';
 
 export const gardenFlags = {
   kubeconfig: Flags.string({ description: 'Kubeconfig of the garden cluster (default: $KUBECONFIG, then ~/.kube/config).', helpGroup: 'GARDEN' }),
@@ -76,6 +77,22 @@ export abstract class BaseCommand extends Command {
     if (format !== 'json' && format !== 'yaml') return false;
     this.print(render(format, { data: doc, rows: [], columns: [] }));
     return true;
+  }
+
+  /**
+   * --no-wait: the operation goes on in a detached kubegarden (argv without
+   * --no-wait, plus extra) logging to a file; prints the result document or
+   * says where to follow it, and returns.
+   */
+  protected async continueInBackground(garden: KubeClient, op: { command: ShootAction; what: string; project: string; name: string; extraArgv: string[]; output?: string | undefined }): Promise<void> {
+    const { startInBackground } = await import('../shoots/background.ts');
+    const argv = [...process.argv.slice(2).filter((a) => a !== '--no-wait'), ...op.extraArgv, '--quiet'];
+    const bg = await startInBackground(garden, op.project, op.name, argv);
+    const { shootResult } = await import('./results.ts');
+    if (this.printDocument(op.output, { ...shootResult(op.command, 'started', op.project, op.name, this.startedAt), pid: bg.pid, logFile: bg.logFile })) return;
+    this.success(`${op.what} of shoot "${op.project}/${op.name}" is recorded and runs in the background (pid ${bg.pid}, log ${bg.logFile}).`);
+    const until = op.command === 'shoot delete' ? 'deleted' : 'ready';
+    this.note(`Follow it with: kubegarden shoot wait ${op.name} --project ${op.project} --for ${until} (or "kubegarden shoot get" for its progress).`);
   }
 
   /** --timeout as milliseconds, or a usage error. */
