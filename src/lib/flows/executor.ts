@@ -5,7 +5,7 @@
 // Everything a renderer or a status recorder needs is an event; the executor
 // itself prints nothing.
 import { KubegardenError, type ErrorCode } from '../ui/errors.ts';
-import { formatDuration } from '../kube/wait.ts';
+import { formatDuration, waitReporter } from '../kube/wait.ts';
 import { retryPolicy, type Flow, type FlowStep, type StepIO } from './graph.ts';
 
 export interface StepRef {
@@ -288,7 +288,8 @@ async function execute<C>(
       try {
         let work: Promise<void | string>;
         try {
-          work = Promise.resolve(step.run(ctx, io));
+          // Waits inside the step say on its line what they wait for (kube/wait.ts).
+          work = Promise.resolve(waitReporter.run(io.log, () => step.run(ctx, io)));
         } catch (error) {
           work = Promise.reject(error);
         }

@@ -4,7 +4,7 @@
 // concurrency of the flow. Output goes to stderr (stdout carries results):
 // the interactive tree on a terminal, one line per event in CI or a pipe,
 // every log line with --verbose, nothing when quiet.
-import { Listr, ListrLogger, PRESET_TIMESTAMP, ProcessOutput, type ListrTask, type ListrTaskWrapper } from 'listr2';
+import { Listr, ListrLogger, PRESET_TIMER, PRESET_TIMESTAMP, ProcessOutput, type ListrTask, type ListrTaskWrapper } from 'listr2';
 import { interactiveTerminal } from '../ui/tasks.ts';
 import { colorEnabled } from '../ui/style.ts';
 import type { FlowEvent, FlowListener } from './executor.ts';
@@ -137,6 +137,9 @@ async function startList(flow: Flow<unknown>, slots: Map<string, Slot>, renderer
     const slot = slots.get(step.id)!;
     return {
       title: step.title,
+      // Each finished step shows how long it took.
+      rendererOptions: { timer: PRESET_TIMER },
+      fallbackRendererOptions: { timer: PRESET_TIMER },
       // listr2 checks `enabled` once for all tasks up front and again just
       // before running each one. Answering the first at once and the second
       // when the executor starts the step keeps a task "waiting" (not

@@ -1,6 +1,18 @@
 // Waiting for a condition with a timeout, an abort signal, and a message that
 // names what was not ready when time ran out.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { KubegardenError } from '../ui/errors.ts';
+
+/**
+ * Where a wait says what it is waiting for while it waits: the flow executor
+ * runs each step with its log line here, so a step's progress line reads
+ * "waiting 12s for …: kube-apiserver has 0/1 replicas ready" without every
+ * component passing a reporter down.
+ */
+export const waitReporter = new AsyncLocalStorage<(line: string) => void>();
+
+/** Repeat an unchanged reason this often, so the elapsed time keeps moving. */
+const REPEAT_MS = 10_000;
 
 export interface WaitOptions {
   /** What we wait for, as a noun phrase: "the kube-apiserver of shoot demo to answer". */
@@ -14,9 +26,12 @@ export interface WaitOptions {
 export type Probe<T> = () => Promise<{ ready: true; value: T } | { ready: false; reason: string }>;
 
 export async function waitFor<T>(probe: Probe<T>, options: WaitOptions): Promise<T> {
-  const deadline = Date.now() + options.timeoutMs;
+  const started = Date.now();
+  const deadline = started + options.timeoutMs;
   const interval = options.intervalMs ?? 1000;
+  const report = waitReporter.getStore();
   let last = 'nothing answered yet';
+  let reported: { reason: string; at: number } | undefined;
   for (;;) {
     if (options.signal?.aborted) throw new KubegardenError('aborted', `Aborted while waiting for ${options.what}.`);
     try {
@@ -26,6 +41,11 @@ export async function waitFor<T>(probe: Probe<T>, options: WaitOptions): Promise
     } catch (err) {
       if (err instanceof KubegardenError && (err.code === 'forbidden' || err.code === 'config' || err.code === 'aborted')) throw err;
       last = err instanceof Error ? err.message : String(err);
+    }
+    if (report && (reported?.reason !== last || Date.now() - reported.at >= REPEAT_MS)) {
+      const elapsed = Date.now() - started;
+      report(`waiting${elapsed < 1000 ? '' : ` ${formatDuration(elapsed)}`} for ${options.what}: ${last.replace(/\.$/, '')}`);
+      reported = { reason: last, at: Date.now() };
     }
     const left = deadline - Date.now();
     if (left <= 0) {

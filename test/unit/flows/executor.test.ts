@@ -5,6 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { FlowError, runFlow, type FlowEvent } from '../../../src/lib/flows/executor.ts';
 import { Flow, type FlowStep, type StepIO } from '../../../src/lib/flows/graph.ts';
 import { KubegardenError } from '../../../src/lib/ui/errors.ts';
+import { waitFor } from '../../../src/lib/kube/wait.ts';
 
 interface Span {
   start: number;
@@ -359,5 +360,23 @@ describe('runFlow (the executor)', () => {
       assert.equal(err.code, 'aborted');
       assert.equal(ran, false);
     });
+  });
+});
+
+describe('a step that waits', () => {
+  it('says on its own line what it waits for, from inside waitFor', async () => {
+    const flow = new Flow<object>('wait');
+    let probes = 0;
+    flow.add({
+      id: 'etcd',
+      title: 'Deploying etcd',
+      run: async () => {
+        await waitFor(async () => (++probes < 3 ? { ready: false, reason: 'etcd has 0/1 replicas ready' } : { ready: true, value: undefined }), { what: 'etcd', timeoutMs: 5000, intervalMs: 5 });
+      },
+    });
+    const e = events();
+    await runFlow(flow, {}, { onEvent: e.onEvent });
+    const lines = e.list.flatMap((ev) => (ev.type === 'step-log' ? [`${ev.id}: ${ev.line}`] : []));
+    assert.deepEqual(lines, ['etcd: waiting for etcd: etcd has 0/1 replicas ready']);
   });
 });

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { formatDuration, parseDuration, waitFor, type Probe } from '../../../src/lib/kube/wait.ts';
+import { formatDuration, parseDuration, waitFor, waitReporter, type Probe } from '../../../src/lib/kube/wait.ts';
 import { KubegardenError } from '../../../src/lib/ui/errors.ts';
 
 const WHAT = 'the kube-apiserver of shoot "demo" to answer';
@@ -161,5 +161,23 @@ describe('waitFor on a long-lived signal', () => {
     await waitFor(async () => (++polls >= 20 ? { ready: true, value: 1 } : { ready: false, reason: 'not yet' }), { what: 'x', timeoutMs: 5000, intervalMs: 1, signal: controller.signal });
     assert.equal(polls, 20);
     assert.equal(added, removed);
+  });
+});
+
+describe('waitFor says what it waits for, where its caller listens', () => {
+  it('reports each new reason, with the time waited, to the reporter of the step it runs in', async () => {
+    const lines: string[] = [];
+    const reasons = ['etcd has 0/1 replicas ready.', 'etcd has 0/1 replicas ready.', 'kube-apiserver has 0/1 replicas ready.'];
+    let i = 0;
+    const value = await waitReporter.run(
+      (line) => lines.push(line),
+      () => waitFor(async () => (i < reasons.length ? { ready: false, reason: reasons[i++]! } : { ready: true, value: 'up' }), { what: 'the control plane', timeoutMs: 5000, intervalMs: 5 }),
+    );
+    assert.equal(value, 'up');
+    assert.deepEqual(lines, ['waiting for the control plane: etcd has 0/1 replicas ready', 'waiting for the control plane: kube-apiserver has 0/1 replicas ready']);
+  });
+
+  it('reports nothing, and costs nothing, outside a step', async () => {
+    assert.equal(await waitFor(async () => ({ ready: true, value: 1 }), { what: 'x', timeoutMs: 100 }), 1);
   });
 });
