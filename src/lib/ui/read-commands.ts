@@ -9,13 +9,19 @@ export interface ReadFlags extends GardenFlags, ProjectFlags {
   output: string;
 }
 
+/** Objects as kubectl prints them by default: without metadata.managedFields, the server-side apply bookkeeping. */
+function shown<T extends { metadata: object }>(obj: T): T {
+  const { managedFields: _managedFields, ...metadata } = obj.metadata as { managedFields?: unknown };
+  return { ...obj, metadata } as T;
+}
+
 export async function shootList(flags: ReadFlags & { 'all-projects'?: boolean | undefined }): Promise<void> {
   const { resolveProject } = await import('../config/resolve.ts');
   const project = flags['all-projects'] ? undefined : await resolveProject(flags);
   const { withGarden } = await import('../garden/connect.ts');
   const { listShoots } = await import('../garden/shoots.ts');
   const { shootColumns } = await import('./views.ts');
-  const shoots = await withGarden(flags, (garden) => listShoots(garden, project));
+  const shoots = (await withGarden(flags, (garden) => listShoots(garden, project))).map(shown);
   printResult(flags.output, {
     data: shoots,
     rows: shoots,
@@ -31,7 +37,7 @@ export async function shootGet(parsed: { flags: ReadFlags; args: { name?: string
   const { withGarden } = await import('../garden/connect.ts');
   const { getShoot } = await import('../garden/shoots.ts');
   const { describeShoot, shootColumns } = await import('./views.ts');
-  const shoot = await withGarden(flags, (garden) => getShoot(garden, flags.project, args.name));
+  const shoot = shown(await withGarden(flags, (garden) => getShoot(garden, flags.project, args.name)));
   if (flags.output === 'table') return void process.stdout.write(describeShoot(shoot));
   printResult(flags.output, { data: shoot, rows: [shoot], columns: shootColumns, names: [`shoot/${flags.project}/${shoot.metadata.name}`] });
 }
@@ -40,7 +46,7 @@ export async function seedList(flags: ReadFlags): Promise<void> {
   const { withGarden } = await import('../garden/connect.ts');
   const { listSeeds } = await import('../garden/seeds.ts');
   const { seedColumns } = await import('./views.ts');
-  const seeds = await withGarden(flags, listSeeds);
+  const seeds = (await withGarden(flags, listSeeds)).map(shown);
   printResult(flags.output, {
     data: seeds,
     rows: seeds,
@@ -55,7 +61,7 @@ export async function seedGet(parsed: { flags: ReadFlags; args: { name: string }
   const { withGarden } = await import('../garden/connect.ts');
   const { getSeed } = await import('../garden/seeds.ts');
   const { describeSeed, seedColumns } = await import('./views.ts');
-  const seed = await withGarden(flags, (garden) => getSeed(garden, args.name));
+  const seed = shown(await withGarden(flags, (garden) => getSeed(garden, args.name)));
   if (flags.output === 'table') return void process.stdout.write(describeSeed(seed));
   printResult(flags.output, { data: seed, rows: [seed], columns: seedColumns, names: [`seed/${seed.metadata.name}`] });
 }

@@ -50,6 +50,8 @@ describe('output contract (real CLI, real garden)', function () {
         check(viaO);
         const viaJson = onlyJson((await kubegardenOk([...args, '--json'])).stdout);
         assert.deepEqual(viaJson, viaO, `${what}: --json == -o json`);
+        // As kubectl prints objects by default: without server-side apply's bookkeeping.
+        assert.doesNotMatch(JSON.stringify(viaO), /managedFields/, `${what}: no managedFields`);
       }
     });
 
