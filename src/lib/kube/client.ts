@@ -4,14 +4,19 @@
 // handled here directly; exec and auth-provider users are delegated to
 // @kubernetes/client-node, loaded only then (it costs ~300 ms to import).
 import { readFile } from 'node:fs/promises';
-import http from 'node:http';
-import https from 'node:https';
+import type * as Http from 'node:http';
+import type * as Https from 'node:https';
 import { FIELD_MANAGER } from '../api/types.ts';
 import { KubegardenError } from '../ui/errors.ts';
 import { isTransient, translateNetworkError, translateStatus, type KubeStatus, type RequestContext } from './errors.ts';
 import { loadKubeconfig, type KubeconfigSource, type ResolvedKubeconfig } from './kubeconfig.ts';
 import { collectionPath, knownResource, objectPath, resourceName, type ResourceInfo } from './resources.ts';
 import { getUserAgent } from './user-agent.ts';
+
+// The CommonJS objects, not ESM namespaces: building node:http's namespace runs
+// its lazy getters, which load undici (about 18 ms of every command's start-up).
+const http = process.getBuiltinModule('node:http') as typeof Http;
+const https = process.getBuiltinModule('node:https') as typeof Https;
 
 export interface KubeObject {
   apiVersion: string;
@@ -62,7 +67,7 @@ export interface RequestOptions {
 
 interface Transport {
   baseUrl: URL;
-  agent: http.Agent;
+  agent: Http.Agent;
   headers: Record<string, string>;
 }
 
@@ -375,7 +380,7 @@ async function buildTransport(kc: ResolvedKubeconfig, cluster: string): Promise<
     throw new KubegardenError('config', `The server "${kc.cluster.server}" of context "${kc.contextName}" is not a URL: fix the kubeconfig.`, { cause: err });
   }
   const headers: Record<string, string> = { 'User-Agent': getUserAgent() };
-  const agentOptions: https.AgentOptions = { keepAlive: true, maxSockets: 32 };
+  const agentOptions: Https.AgentOptions = { keepAlive: true, maxSockets: 32 };
   const ca = await readMaybe(kc.cluster['certificate-authority'], kc.cluster['certificate-authority-data'], 'certificate-authority', cluster);
   if (ca) agentOptions.ca = ca;
   if (kc.cluster['insecure-skip-tls-verify']) agentOptions.rejectUnauthorized = false;
@@ -398,12 +403,12 @@ async function buildTransport(kc: ResolvedKubeconfig, cluster: string): Promise<
 }
 
 /** exec and auth-provider credentials: let @kubernetes/client-node run the plugin. */
-async function delegateAuth(kc: ResolvedKubeconfig, agentOptions: https.AgentOptions, headers: Record<string, string>): Promise<void> {
+async function delegateAuth(kc: ResolvedKubeconfig, agentOptions: Https.AgentOptions, headers: Record<string, string>): Promise<void> {
   const { KubeConfig } = await import('@kubernetes/client-node');
   const { serializeKubeconfig } = await import('./kubeconfig.ts');
   const config = new KubeConfig();
   config.loadFromString(serializeKubeconfig(kc.raw));
-  const opts: https.RequestOptions = {};
+  const opts: Https.RequestOptions = {};
   await config.applyToHTTPSOptions(opts);
   if (opts.cert) agentOptions.cert = opts.cert;
   if (opts.key) agentOptions.key = opts.key;
