@@ -4,7 +4,7 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { parseYaml, stringifyYaml } from '../kube/yaml.ts';
 import { configError } from '../ui/errors.ts';
 
 export interface GardenEntry {

@@ -1,7 +1,7 @@
 // Shoots in the garden: building one from flags or a file, validating it
 // against the rules and its seed, scheduling it onto a seed, reading them.
 import { readFile } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
+import { yaml } from '../kube/yaml.ts';
 import { defaultShootSpec } from '../api/defaults.ts';
 import {
   API_VERSION,
@@ -92,7 +92,7 @@ export async function readShootFile(path: string, readStdin: () => Promise<strin
   } catch (err) {
     throw configError(`Cannot read the shoot file ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}).`, { cause: err });
   }
-  const docs = parseAllDocuments(text).filter((d) => d.contents !== null);
+  const docs = yaml().parseAllDocuments(text).filter((d) => d.contents !== null);
   if (docs.length !== 1) throw invalid(`The shoot file ${path} must hold exactly one document (it has ${docs.length}).`);
   const doc = docs[0]!;
   if (doc.errors.length > 0) throw invalid(`The shoot file ${path} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}.`);

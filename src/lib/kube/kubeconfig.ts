@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { parseYaml, stringifyYaml } from './yaml.ts';
 import { configError } from '../ui/errors.ts';
 
 export interface KubeconfigSource {

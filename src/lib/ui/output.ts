@@ -1,5 +1,5 @@
 // Results on stdout in the format asked for; nothing else ever goes to stdout.
-import { stringify as toYaml } from 'yaml';
+import { stringifyYaml as toYaml } from '../kube/yaml.ts';
 
 export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml', 'name'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
