@@ -1,9 +1,10 @@
 // kubegarden's own configuration: the gardens it knows and what is targeted
 // (garden → project → seed/shoot), in a YAML file in the XDG config directory.
 // Written atomically with mode 0600: it points at kubeconfigs.
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writePrivateFile } from './private-file.ts';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseYaml, stringifyYaml } from '../kube/yaml.ts';
 import { configError } from '../ui/errors.ts';
 
@@ -80,12 +81,7 @@ export async function saveConfig(config: Config, path: string = configPath()): P
   const gardens = config.gardens.map((g) => ({ name: g.name, kubeconfig: g.kubeconfig, ...(g.context ? { context: g.context } : {}) }));
   const text = stringifyYaml({ gardens, target });
   try {
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    // Write-then-rename: a reader never sees half a file, and a crash leaves the old one.
-    const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, text, { mode: 0o600 });
-    await chmod(tmp, 0o600);
-    await rename(tmp, path);
+    await writePrivateFile(path, text);
   } catch (err) {
     throw configError(`The kubegarden config ${path} cannot be written (${(err as NodeJS.ErrnoException).code ?? String(err)}).`, { cause: err });
   }

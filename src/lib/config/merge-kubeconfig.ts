@@ -1,9 +1,10 @@
 // Merging an issued shoot kubeconfig into the file kubectl uses: the cluster,
 // user and context named <project>--<shoot> are added or replaced, every other
 // entry is left as it is, and the file keeps (or gets) mode 0600.
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writePrivateFile } from './private-file.ts';
 import { homedir } from 'node:os';
-import { delimiter, dirname, resolve } from 'node:path';
+import { delimiter, resolve } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { configError } from '../ui/errors.ts';
 
@@ -75,11 +76,7 @@ export async function mergeKubeconfigFile(file: string, issued: string, name: st
   }
   const text = mergeKubeconfig(existing, issued, name, { ...options, label: `The kubeconfig file ${file}` });
   try {
-    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, text, { mode: 0o600 });
-    await chmod(tmp, 0o600);
-    await rename(tmp, file);
+    await writePrivateFile(file, text);
   } catch (err) {
     throw configError(`The kubeconfig file ${file} cannot be written (${(err as NodeJS.ErrnoException).code ?? String(err)}).`, { cause: err });
   }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { KubeObject } from '../../../src/lib/kube/client.ts';
 import { kubegarden, kubegardenOk } from '../../helpers/cli.ts';
-import { startBed, type Bed } from './bed.ts';
+import { holdLock, startBed, type Bed } from './bed.ts';
 
 const MANIFEST = `apiVersion: kubegarden.io/v1alpha1
 kind: Shoot
@@ -94,13 +94,7 @@ describe('shoot apply (real CLI, real garden)', function () {
     });
 
     it('runs an update under the shoot lock: a lock held by another operation refuses it (exit 5) before anything is written', async () => {
-      const { microTime } = await import('../../../src/lib/flows/lock.ts');
-      await bed.client.create({
-        apiVersion: 'coordination.k8s.io/v1',
-        kind: 'Lease',
-        metadata: { name: 'shoot-web-lock', namespace: 'garden-dev' },
-        spec: { holderIdentity: 'carol@elsewhere pid 9 (Reconcile)', leaseDurationSeconds: 3600, acquireTime: microTime(), renewTime: microTime() },
-      } as never);
+      await holdLock(bed.client, 'dev', 'web', 'carol@elsewhere pid 9 (Reconcile)');
       const r = await kubegarden(['shoot', 'apply', '-p', 'dev', '-f', join(bed.garden.dir, 'bigger.yaml'), '--quiet', ...bed.g]);
       assert.equal(r.exitCode, 5, r.stderr);
       assert.match(r.stderr, /locked by carol@elsewhere/);

@@ -51,3 +51,14 @@ export const operation = (type: string, state: string, progress: number, descrip
   description,
   lastUpdateTime: new Date().toISOString(),
 });
+
+/** A shoot lock as a live operation on another machine holds it: renewed just now, for an hour. */
+export async function holdLock(client: KubeClient, project: string, shoot: string, holder: string): Promise<void> {
+  const { microTime } = await import('../../../src/lib/flows/lock.ts');
+  await client.create({
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: `shoot-${shoot}-lock`, namespace: `garden-${project}` },
+    spec: { holderIdentity: holder, leaseDurationSeconds: 3600, acquireTime: microTime(), renewTime: microTime() },
+  } as KubeObject);
+}

@@ -9,10 +9,9 @@ import { execa } from 'execa';
 import { EXIT_CODE_DOCS } from '../../../src/lib/ui/errors.ts';
 import { renderKubeconfig } from '../../../src/lib/kube/kubeconfig.ts';
 import { freePort } from '../../../src/lib/local/ports.ts';
-import { microTime } from '../../../src/lib/flows/lock.ts';
 import { createCA } from '../../../src/lib/pki/primitives.ts';
 import { kubegarden } from '../../helpers/cli.ts';
-import { operation, putShoot, startBed, type Bed } from './bed.ts';
+import { holdLock, operation, putShoot, startBed, type Bed } from './bed.ts';
 
 const bin = fileURLToPath(new URL('../../../bin/dev.js', import.meta.url));
 
@@ -42,12 +41,7 @@ describe('exit codes, one per documented code (real CLI, real garden)', function
       lastErrors: [{ description: 'terraform apply of the worker pools failed: quota exceeded', step: 'workers', lastUpdateTime: new Date().toISOString() }],
     });
     await putShoot(bed.client, 'locked');
-    await bed.client.create({
-      apiVersion: 'coordination.k8s.io/v1',
-      kind: 'Lease',
-      metadata: { name: 'shoot-locked-lock', namespace: 'garden-dev' },
-      spec: { holderIdentity: 'alice@elsewhere pid 4242 (Reconcile)', leaseDurationSeconds: 3600, acquireTime: microTime(), renewTime: microTime() },
-    } as never);
+    await holdLock(bed.client, 'dev', 'locked', 'alice@elsewhere pid 4242 (Reconcile)');
   });
   after(() => bed?.client.close());
 
@@ -127,12 +121,7 @@ describe('exit codes, one per documented code (real CLI, real garden)', function
   });
 
   it('a failed operation that another process runs again is waited for, not failed fast', async () => {
-    await bed.client.create({
-      apiVersion: 'coordination.k8s.io/v1',
-      kind: 'Lease',
-      metadata: { name: 'shoot-broken-lock', namespace: 'garden-dev' },
-      spec: { holderIdentity: 'bob@elsewhere pid 7 (Reconcile)', leaseDurationSeconds: 3600, acquireTime: microTime(), renewTime: microTime() },
-    } as never);
+    await holdLock(bed.client, 'dev', 'broken', 'bob@elsewhere pid 7 (Reconcile)');
     const r = await kubegarden(['shoot', 'wait', 'broken', '-p', 'dev', '--timeout', '3s', ...bed.g]);
     assert.equal(r.exitCode, 6, r.stderr);
     assert.match(r.stderr, /bob@elsewhere pid 7 \(Reconcile\) runs it again/);
