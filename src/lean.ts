@@ -7,30 +7,16 @@
 // KUBEGARDEN_NO_LEAN=1 turns this path off.
 import { readFileSync } from 'node:fs';
 import { findCommand, parseArgv, type ManifestCommand, type Parsed } from './lean/argv.ts';
+import type * as ReadCommandsModule from './lib/ui/read-commands.ts';
 
-type Body = (parsed: Parsed) => Promise<void>;
+type ReadCommands = typeof ReadCommandsModule;
 
-const COMMANDS: Record<string, () => Promise<Body>> = {
-  'shoot:list': async () => {
-    const { shootList } = await import('./lib/ui/read-commands.ts');
-    return (p) => shootList(p.flags as never);
-  },
-  'shoot:get': async () => {
-    const { shootGet } = await import('./lib/ui/read-commands.ts');
-    return (p) => shootGet(p as never);
-  },
-  'seed:list': async () => {
-    const { seedList } = await import('./lib/ui/read-commands.ts');
-    return (p) => seedList(p.flags as never);
-  },
-  'seed:get': async () => {
-    const { seedGet } = await import('./lib/ui/read-commands.ts');
-    return (p) => seedGet(p as never);
-  },
-  'project:list': async () => {
-    const { projectList } = await import('./lib/ui/read-commands.ts');
-    return (p) => projectList(p.flags as never);
-  },
+const COMMANDS: Record<string, (m: ReadCommands, p: Parsed) => Promise<void>> = {
+  'shoot:list': (m, p) => m.shootList(p.flags as never),
+  'shoot:get': (m, p) => m.shootGet(p as never),
+  'seed:list': (m, p) => m.seedList(p.flags as never),
+  'seed:get': (m, p) => m.seedGet(p as never),
+  'project:list': (m, p) => m.projectList(p.flags as never),
 };
 
 /** Runs argv when it is a lean read command and returns true; false leaves it to oclif. */
@@ -53,7 +39,7 @@ export async function leanRun(argv: readonly string[], root: URL): Promise<boole
   const { setUserAgent } = await import('./lib/kube/user-agent.ts');
   setUserAgent(`kubegarden/${version} (${found.id.replaceAll(':', ' ')})`);
   try {
-    await (await COMMANDS[found.id]!())(parsed);
+    await COMMANDS[found.id]!(await import('./lib/ui/read-commands.ts'), parsed);
   } catch (err) {
     const { report } = await import('./main.ts');
     process.exitCode = await report(err, argv);
