@@ -1,5 +1,6 @@
 // Where the local garden keeps its data, and the state file its supervisor
 // writes: which processes run with which pids, and whether it is ready.
+import { randomUUID } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -50,7 +51,10 @@ export async function readState(dir: string): Promise<LocalState | undefined> {
 
 export async function writeState(dir: string, state: LocalState): Promise<void> {
   const file = paths(dir).state;
-  const tmp = `${file}.${process.pid}.tmp`;
+  // A name of its own per write: the supervisor writes from a timer and on
+  // every restart, and two writes sharing a temporary file would make one
+  // of them fail its rename.
+  const tmp = `${file}.${randomUUID()}.tmp`;
   await writeFile(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
   await rename(tmp, file);
 }

@@ -67,6 +67,9 @@ export async function runSupervisor(dir: string): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGHUP', () => {}); // the terminal closing is not a reason to stop
+  // The supervisor is what restarts everything else: a stray rejection is
+  // logged, never a reason to stop supervising.
+  process.on('unhandledRejection', (reason) => log(`unhandled rejection (kept running): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
 
   try {
     const assets = await findAssets();
@@ -106,7 +109,7 @@ export async function runSupervisor(dir: string): Promise<void> {
         const i = cluster.processes.indexOf(proc);
         if (i >= 0) cluster.processes[i] = next;
         watch(next);
-        void writeState(dir, state('Ready'));
+        void writeState(dir, state('Ready')).catch((err: unknown) => log(`writing the state file failed: ${String(err)}`));
       }, delay);
     });
   }

@@ -3,6 +3,8 @@
 // with back-off, and kubegarden must either wait for it and finish (exit 0) or
 // stop with one clear sentence (exit 9) that the next run resumes from.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { eventually, startLocalGarden, type LocalGarden } from './helpers.ts';
 
 describe('the garden and seed API server restarted mid-flow (local provider)', function () {
@@ -41,7 +43,12 @@ describe('the garden and seed API server restarted mid-flow (local provider)', f
     const r = await run;
     assert.ok(killed, `${what}: the run reached ${step} before it ended:\n${seen.slice(-2000)}`);
     // The supervisor brings it back, under a new pid.
-    await eventually('the garden API server restarted', async () => (await apiServerPid().catch(() => pid)) !== pid);
+    try {
+      await eventually('the garden API server restarted', async () => (await apiServerPid().catch(() => pid)) !== pid);
+    } catch (err) {
+      const log = await readFile(join(g.dir, 'supervisor.log'), 'utf8').catch(() => '(no supervisor log)');
+      throw new Error(`${(err as Error).message}; the supervisor's log ends:\n${log.slice(-3000)}`);
+    }
     return { exitCode: r.exitCode, stderr: seen };
   }
 
