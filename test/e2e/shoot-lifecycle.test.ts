@@ -2,11 +2,13 @@
 // hibernate, wake up (its objects still there), delete (nothing of it left),
 // delete interrupted at each step, and delete without Terraform state.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import { terraformWorkDir } from '../../src/lib/infra/terraform.ts';
 import { KubeClient } from '../../src/lib/kube/client.ts';
 import { kubegarden, kubegardenOk } from '../helpers/cli.ts';
 
@@ -75,6 +77,7 @@ describe('shoot hibernate, wake-up and delete on the local provider (real proces
     assert.equal((await kubegarden(['shoot', 'get', 'life', '-p', 'local'], { env })).exitCode, 4);
     assert.equal(await seed.get({ apiVersion: 'v1', kind: 'Namespace', name: 'shoot--local--life' }), undefined);
     assert.equal(await seed.get({ apiVersion: 'v1', kind: 'Secret', name: 'tfstate-default-infra', namespace: 'shoot--local--life' }), undefined);
+    assert.equal(existsSync(terraformWorkDir({ namespace: 'shoot--local--life' }, 'local')), false, "the shoot's Terraform working directory on this machine is gone");
     await eventually('no process of the deleted shoot', async () => (await shootProcesses('shoot--local--life')).length === 0);
   });
 

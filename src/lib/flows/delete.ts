@@ -149,6 +149,9 @@ export function deleteFlow(): Flow<ShootContext> {
         const { releaseLocalPorts } = await import('../local/provider.ts');
         await releaseLocalPorts(ctx.seedClient, ctx.namespace, io.signal);
       }
+      // The state went with the namespace: this machine's working directory is of no more use.
+      const { removeTerraformWorkDir } = await import('../infra/terraform.ts');
+      await removeTerraformWorkDir({ namespace: ctx.namespace }, ctx.seed.metadata.name);
       return `Namespace ${ctx.namespace} deleted`;
     },
   });

@@ -170,8 +170,10 @@ export const terraformRetryable: (error: unknown) => boolean = isStateBackendOut
 
 export async function terraformOptions(ctx: ShootContext, io: { signal: AbortSignal; log(line: string): void }) {
   const credentials = await cloudCredentials(ctx, io.signal);
+  const namespace = await ctx.seedClient.get({ apiVersion: 'v1', kind: 'Namespace', name: ctx.namespace }, io.signal);
   return {
     seedName: ctx.seed.metadata.name,
+    stateOwner: namespace?.metadata.uid,
     seedKubeconfig: await seedKubeconfigText(ctx),
     credentials,
     ...(ctx.options.terraformBin ? { terraformBin: ctx.options.terraformBin } : {}),

@@ -85,7 +85,7 @@ export function parsePlanSummary(output: string): ChangeSummary | undefined {
   return m ? { added: Number(m[1]), changed: Number(m[2]), destroyed: Number(m[3]) } : undefined;
 }
 
-export type TerraformOperation = 'init' | 'plan' | 'apply' | 'destroy' | 'output' | 'validate' | 'force-unlock';
+export type TerraformOperation = 'init' | 'plan' | 'apply' | 'destroy' | 'output' | 'validate' | 'force-unlock' | 'state-push';
 
 const VERBS: Record<TerraformOperation, string> = {
   init: 'initialise the state backend and providers',
@@ -95,7 +95,13 @@ const VERBS: Record<TerraformOperation, string> = {
   output: 'read the infrastructure outputs',
   validate: 'validate the Terraform configuration',
   'force-unlock': 'release the state lock',
+  'state-push': 'save the unsaved state',
 };
+
+/** Terraform could not release its state lock (it then exits non-zero, leaving the Lease behind). */
+export function lockLeftBehind(output: string): boolean {
+  return /Error releasing the state lock/i.test(output);
+}
 
 const AUTH = /\b(401|403)\b|Unauthorized|Forbidden|AuthFailure|InvalidClientTokenId|SignatureDoesNotMatch|UnrecognizedClientException|invalid_grant|AADSTS\d+|could not find default credentials|No valid credential sources|Authentication failed|authentication required/i;
 const UNREACHABLE = /connection refused|no such host|i\/o timeout|x509: |certificate signed by unknown authority|TLS handshake timeout|network is unreachable/i;

@@ -22,7 +22,7 @@ export interface RunRecord {
   who: string;
   startedAt: string;
   heartbeatAt: string;
-  /** Set when the process died of a signal while kubegarden watched it. */
+  /** Set when the process died of a signal, or exited without releasing its lock, while kubegarden watched it. */
   exitedAt?: string;
 }
 
@@ -43,8 +43,12 @@ export function terraformWho(): string {
 }
 
 export interface RunHandle {
-  /** Record how the process ended: a normal exit removes the record. */
-  finish(exit: { exitCode: number | undefined; signal: string | undefined }): Promise<void>;
+  /**
+   * Record how the process ended: a normal exit removes the record. With
+   * `lockLeft` (Terraform said it could not release its lock, e.g. the
+   * seed's API server went away mid-run) the record stays, as for a kill.
+   */
+  finish(exit: { exitCode: number | undefined; signal: string | undefined; lockLeft?: boolean }): Promise<void>;
 }
 
 export async function startRun(workDir: string, pid: number, binary: string, command: string): Promise<RunHandle> {
@@ -64,11 +68,11 @@ export async function startRun(workDir: string, pid: number, binary: string, com
     async finish(exit) {
       clearInterval(timer);
       await writing;
-      if (exit.exitCode !== undefined) {
+      if (exit.exitCode !== undefined && !exit.lockLeft) {
         await rm(file, { force: true });
         return;
       }
-      // Killed: whatever lock it held is still there; keep the evidence.
+      // Killed, or its unlock failed: whatever lock it held is still there; keep the evidence.
       record.exitedAt = new Date().toISOString();
       await writeAtomic(file, record);
     },

@@ -7,13 +7,13 @@
 // nodes' cloud-config, the CLI configuration) and Terraform's data directory
 // go to a private temporary directory that is removed when the operation
 // ends. Cloud credentials reach Terraform as environment variables only.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { invalid } from '../ui/errors.ts';
+import { invalid, KubegardenError } from '../ui/errors.ts';
 import { resolveTerraformBinary } from './binary.ts';
 import type { TerraformBinary } from './binary.ts';
-import { isLockError, lockedError, parseApplySummary, parseLockInfo, parsePlanSummary, translateFailure } from './diagnostics.ts';
+import { isLockError, lockedError, lockLeftBehind, parseApplySummary, parseLockInfo, parsePlanSummary, translateFailure } from './diagnostics.ts';
 import type { ChangeSummary, TerraformOperation } from './diagnostics.ts';
 import { parseInfraOutputs } from './outputs.ts';
 import { cliConfig, listMirrorProviders, PLUGIN_DIR_ENV } from './plugins.ts';
@@ -58,6 +58,13 @@ export interface TerraformOptions extends TerraformToolOptions {
   lockTimeoutSeconds?: number;
   /** Release a state lock whose recorded terraform process is gone, and run again. Default true. */
   recoverStaleLocks?: boolean;
+  /**
+   * The UID of the seed namespace that holds the state. A working directory
+   * left by an earlier shoot of the same name (another namespace UID) is
+   * cleared before use, so nothing of that shoot (an unsaved state, run
+   * records) is taken for this one's.
+   */
+  stateOwner?: string | undefined;
 }
 
 export interface ApplyResult {
@@ -196,6 +203,7 @@ async function withSession<T>(spec: InfraSpec, options: TerraformOptions, body: 
   const binary = await resolveTerraformBinary(options.terraformBin);
   const cacheRoot = options.cacheRoot ?? defaultCacheRoot();
   const workDir = terraformWorkDir(spec, options.seedName, cacheRoot);
+  if (options.stateOwner) await claimWorkDir(workDir, options.stateOwner, options.onLine);
   await writeTemplateFiles(rendered, workDir);
 
   // mkdtemp creates the directory owner-only (0700).
@@ -229,6 +237,7 @@ async function withSession<T>(spec: InfraSpec, options: TerraformOptions, body: 
       if (!first.canceled && STALE_LOCK_FILE.test(first.output)) await run(session, 'init', [...init, '-upgrade']);
       else throw failure(session, 'init', first);
     }
+    await pushErroredState(session);
     return await body(session);
   } finally {
     await rm(tmp, { recursive: true, force: true });
@@ -272,6 +281,66 @@ async function runLocked(session: Session, operation: TerraformOperation, args: 
   }
 }
 
+const OWNER_FILE = '.kubegarden-owner';
+
+async function claimWorkDir(workDir: string, owner: string, onLine: ((line: string) => void) | undefined): Promise<void> {
+  const file = join(workDir, OWNER_FILE);
+  let previous: string | undefined;
+  try {
+    previous = (await readFile(file, 'utf8')).trim();
+  } catch {
+    // a new directory, or one from before owners were recorded
+  }
+  if (previous === owner) return;
+  if (previous !== undefined) {
+    onLine?.(`kubegarden: ${workDir} was left by an earlier shoot of the same name (seed namespace ${previous}); starting it afresh.`);
+    await rm(workDir, { recursive: true, force: true });
+  }
+  await mkdir(workDir, { recursive: true, mode: 0o700 });
+  await writeFile(file, `${owner}\n`, { mode: 0o600 });
+}
+
+/** Removes a deleted shoot's working directory on this machine (templates, plugins lock file, run records). */
+export async function removeTerraformWorkDir(spec: Pick<InfraSpec, 'namespace'>, seedName: string, cacheRoot = defaultCacheRoot()): Promise<void> {
+  await rm(terraformWorkDir(spec, seedName, cacheRoot), { recursive: true, force: true });
+}
+
+/** Where Terraform leaves a state it could not write to its backend. */
+const ERRORED_STATE = 'errored.tfstate';
+
+/**
+ * An apply whose state backend (the seed's API server) went away at the end
+ * leaves what it did in errored.tfstate in the working directory, and its
+ * lock in the seed. Running on without that file would fork the state and
+ * forget resources the apply created: push it first (taking over the lock
+ * the dead run left), then keep it aside.
+ */
+async function pushErroredState(session: Session): Promise<void> {
+  const file = join(session.workDir, ERRORED_STATE);
+  try {
+    await access(file);
+  } catch {
+    return;
+  }
+  session.options.onLine?.(`kubegarden: an earlier run could not save Terraform's state to the seed; saving it now from ${file}.`);
+  try {
+    await runLocked(session, 'state-push', ['state', 'push', '-no-color', ...lockArgs(session.options), ERRORED_STATE]);
+  } catch (err) {
+    const output = err instanceof Error && err.cause instanceof Error ? err.cause.message : '';
+    if (!/cannot import state/i.test(output)) throw err;
+    // Another run wrote the state since: neither copy may silently win.
+    throw new KubegardenError(
+      'conflict',
+      `The Terraform state of ${describe(session.spec)} changed after an earlier run failed to save its own, which is kept in ${file}.`,
+      {
+        hint: `Compare the two (terraform state pull in ${session.workDir}), push the right one with "terraform state push -force", move ${ERRORED_STATE} away, and run again.`,
+        cause: err,
+      },
+    );
+  }
+  await rename(file, `${file}.saved`);
+}
+
 async function readOutputs(session: Session): Promise<InfraOutputs> {
   const result = await run(session, 'output', ['output', '-json', '-no-color'], [0], { streamStdout: false });
   return parseInfraOutputs(result.stdout, describe(session.spec));
@@ -299,7 +368,7 @@ async function run(
       options.onSpawn?.(pid, args);
     },
   });
-  await (await record)?.finish(result).catch(() => undefined);
+  await (await record)?.finish({ exitCode: result.exitCode, signal: result.signal, lockLeft: lockLeftBehind(result.output) }).catch(() => undefined);
   if (extra.throwOnFailure !== false && !succeeded(result, okExits)) throw failure(session, operation, result);
   return result;
 }
@@ -319,7 +388,7 @@ function failure(session: Session, operation: TerraformOperation, result: Proces
   });
 }
 
-function lockArgs(options: TerraformOptions): string[] {
+function lockArgs(options: Pick<TerraformOptions, 'lockTimeoutSeconds'>): string[] {
   const seconds = options.lockTimeoutSeconds ?? 0;
   return seconds > 0 ? [`-lock-timeout=${Math.ceil(seconds)}s`] : [];
 }

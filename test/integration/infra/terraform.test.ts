@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
-import { applyInfra, destroyInfra, forceUnlock, planInfra, readInfraOutputs } from '../../../src/lib/infra/terraform.ts';
+import { applyInfra, destroyInfra, forceUnlock, planInfra, readInfraOutputs, terraformWorkDir } from '../../../src/lib/infra/terraform.ts';
+import { startProcess, stopProcess } from '../../../src/lib/local/cluster.ts';
 import type { TerraformOptions } from '../../../src/lib/infra/terraform.ts';
 import type { InfraSpec } from '../../../src/lib/infra/types.ts';
 import type { KubegardenError } from '../../../src/lib/ui/errors.ts';
@@ -289,6 +290,82 @@ describe('shoot infrastructure with Terraform, state in the seed', function () {
       await forceUnlock(shoot, lockId as string, options());
       assert.equal(await leaseHolder(shoot.namespace), '');
       await applyInfra(shoot, options());
+    });
+  });
+
+  describe("the seed's API server gone while an apply holds the lock", () => {
+    const shoot = spec('outage');
+    before(() => createNamespace(shoot.namespace));
+
+    async function restartApiServer(): Promise<void> {
+      const apiserver = cluster.processes.find((p) => p.name === 'kube-apiserver')!;
+      const restarted = startProcess(apiserver.name, apiserver.bin, apiserver.args, cluster.dir, false, apiserver.healthUrl);
+      cluster.processes.splice(cluster.processes.indexOf(apiserver), 1, restarted);
+      const deadline = Date.now() + 60_000;
+      while ((await kubectl('get', '--raw', '/readyz')).exitCode !== 0) {
+        if (Date.now() > deadline) assert.fail('the seed API server did not come back');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+
+    it('the next run releases the lock Terraform could not, and saves the state Terraform could not before it goes on', async () => {
+      await applyInfra(shoot, options());
+      const slow = await startSlowApply(shoot, 6);
+      const lockId = await leaseHolder(shoot.namespace);
+      await stopProcess(cluster.processes.find((p) => p.name === 'kube-apiserver')!, 0);
+      // Terraform finishes the resource, then can neither save the state nor release the lock.
+      await assert.rejects(slow.running, { code: 'unreachable', message: /the seed's API server, which holds its state, did not answer \(connection refused\)\.$/ });
+      const errored = join(terraformWorkDir(shoot, 'seed', cacheRoot), 'errored.tfstate');
+      assert.ok(existsSync(errored), 'Terraform wrote the state it could not save to errored.tfstate');
+      await restartApiServer();
+      assert.equal(await leaseHolder(shoot.namespace), lockId, 'the lock is still held');
+      const before = await stateInSeed(shoot.namespace);
+      assert.equal(before.state.resources.some((r) => JSON.stringify(r).includes('"slow"')), false, 'the seed does not know the slow resource yet');
+
+      const lines: string[] = [];
+      const next = await applyInfra(shoot, options({ onLine: (line) => lines.push(line) }));
+      assert.ok(lines.some((line) => line.includes(`the state lock ${lockId} was taken by terraform process ${slow.pid}`)), lines.join('\n'));
+      assert.ok(lines.some((line) => line.includes("an earlier run could not save Terraform's state")), lines.join('\n'));
+      // Terraform knew the slow resource from the saved state, and removed it (its count is 0 now):
+      // without the saved state it would have known nothing of it, and leaked it.
+      assert.deepEqual(next.changes, { added: 0, changed: 0, destroyed: 1 });
+      assert.equal(existsSync(errored), false);
+      assert.equal(existsSync(`${errored}.saved`), true);
+      assert.equal(await leaseHolder(shoot.namespace), '');
+      assert.equal((await planInfra(shoot, options())).hasChanges, false);
+    });
+
+    it('refuses to push an unsaved state over a newer one, naming the file', async () => {
+      const errored = join(terraformWorkDir(shoot, 'seed', cacheRoot), 'errored.tfstate');
+      // The state saved aside above is older than what the seed holds now.
+      await copyFile(`${errored}.saved`, errored);
+      const err = await applyInfra(shoot, options()).then(
+        () => assert.fail('the apply should have been refused'),
+        (e: KubegardenError) => e,
+      );
+      assert.equal(err.code, 'conflict');
+      assert.equal(err.message, `The Terraform state of shoot it/outage changed after an earlier run failed to save its own, which is kept in ${errored}.`);
+      assert.equal(await leaseHolder(shoot.namespace), '');
+      await rm(errored);
+      await applyInfra(shoot, options());
+    });
+
+    it('clears a working directory an earlier shoot of the same name left (another seed namespace), unsaved state and all', async () => {
+      const workDir = terraformWorkDir(shoot, 'seed', cacheRoot);
+      await applyInfra(shoot, options({ stateOwner: 'uid-of-the-old-namespace' }));
+      // That shoot's namespace went away with an unsaved state left here; a new one of the same name comes.
+      await copyFile(join(workDir, 'errored.tfstate.saved'), join(workDir, 'errored.tfstate'));
+      const lines: string[] = [];
+      await applyInfra(shoot, options({ stateOwner: 'uid-of-the-new-namespace', onLine: (line) => lines.push(line) }));
+      assert.ok(lines.some((line) => line.includes('was left by an earlier shoot of the same name (seed namespace uid-of-the-old-namespace)')), lines.join('\n'));
+      assert.equal(existsSync(join(workDir, 'errored.tfstate')), false);
+      assert.equal(existsSync(join(workDir, 'errored.tfstate.saved')), false);
+      assert.equal((await readFile(join(workDir, '.kubegarden-owner'), 'utf8')).trim(), 'uid-of-the-new-namespace');
+      // Its own directory is kept between runs.
+      await copyFile(join(workDir, 'main.tf'), join(workDir, 'kept.marker'));
+      await applyInfra(shoot, options({ stateOwner: 'uid-of-the-new-namespace' }));
+      assert.equal(existsSync(join(workDir, 'kept.marker')), true);
+      await rm(join(workDir, 'kept.marker'));
     });
   });
 

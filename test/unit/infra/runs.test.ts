@@ -31,6 +31,17 @@ describe('telling a stale state lock from a held one', () => {
     assert.ok(holder?.exitedAt);
   });
 
+  it('keeps the run that exited without releasing its lock (its state backend went away), and finds it as the holder', async () => {
+    const run = await startRun(dir, 4243, '/usr/bin/terraform', 'apply');
+    await run.finish({ exitCode: 1, signal: undefined, lockLeft: true });
+    const holder = await staleLockHolder(dir, lockAt(new Date()), async () => false);
+    assert.equal(holder?.pid, 4243);
+    assert.ok(holder?.exitedAt);
+    const other = await startRun(dir, 4244, '/usr/bin/terraform', 'apply');
+    await other.finish({ exitCode: 1, signal: undefined, lockLeft: false });
+    assert.deepEqual((await readRuns(dir)).map((r) => r.pid), [4243]);
+  });
+
   it('leaves a lock alone while its process runs', async () => {
     await startRun(dir, 4242, '/usr/bin/terraform', 'apply');
     assert.equal(await staleLockHolder(dir, lockAt(new Date()), async () => true), undefined);
