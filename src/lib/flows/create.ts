@@ -39,7 +39,7 @@ export function createFlow(operation: 'Create' | 'Reconcile' = 'Create'): Flow<S
     run: async (ctx, io) => {
       const { priorityClasses } = await import('../controlplane/priority.ts');
       for (const pc of priorityClasses()) await ctx.seedClient.apply(pc, io.signal);
-      const { change } = await ctx.seedClient.applyAndDiff(
+      const { object, change } = await ctx.seedClient.applyAndDiff(
         {
           apiVersion: 'v1',
           kind: 'Namespace',
@@ -47,6 +47,7 @@ export function createFlow(operation: 'Create' | 'Reconcile' = 'Create'): Flow<S
         },
         io.signal,
       );
+      ctx.namespaceUid = object.metadata.uid;
       return `Namespace ${ctx.namespace} in seed "${ctx.seed.metadata.name}" (${change})`;
     },
   });

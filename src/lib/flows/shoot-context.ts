@@ -31,6 +31,8 @@ export interface ShootContext {
   seedClient: KubeClient;
   /** shoot--<project>--<name> */
   namespace: string;
+  /** That namespace's UID, once read: it tells this shoot's Terraform working directory from an earlier namesake's. */
+  namespaceUid?: string | undefined;
   recorder: StatusRecorder;
   options: ShootOperationOptions;
   // Observed by steps:
@@ -170,10 +172,10 @@ export const terraformRetryable: (error: unknown) => boolean = isStateBackendOut
 
 export async function terraformOptions(ctx: ShootContext, io: { signal: AbortSignal; log(line: string): void }) {
   const credentials = await cloudCredentials(ctx, io.signal);
-  const namespace = await ctx.seedClient.get({ apiVersion: 'v1', kind: 'Namespace', name: ctx.namespace }, io.signal);
+  ctx.namespaceUid ??= (await ctx.seedClient.get({ apiVersion: 'v1', kind: 'Namespace', name: ctx.namespace }, io.signal))?.metadata.uid;
   return {
     seedName: ctx.seed.metadata.name,
-    stateOwner: namespace?.metadata.uid,
+    stateOwner: ctx.namespaceUid,
     seedKubeconfig: await seedKubeconfigText(ctx),
     credentials,
     ...(ctx.options.terraformBin ? { terraformBin: ctx.options.terraformBin } : {}),
